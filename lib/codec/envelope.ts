@@ -1,0 +1,37 @@
+/**
+ * The envelope: field names of a topic's stream entries.
+ *
+ * | field     | holds                                                        |
+ * |-----------|--------------------------------------------------------------|
+ * | `id`      | message id (UUID v4), stable across retries and replays      |
+ * | `ts`      | published-at, epoch ms                                        |
+ * | `data`    | the payload, JSON                                             |
+ * | `headers` | JSON object of string → string (omitted when empty)          |
+ * | `key`     | ordering / partition key (omitted when unset)                |
+ */
+export const ENVELOPE_FIELDS = {
+  id: 'id',
+  publishedAt: 'ts',
+  data: 'data',
+  headers: 'headers',
+  key: 'key',
+} as const;
+
+/** A message as the producer wrote it. */
+export interface Envelope {
+  id: string;
+  publishedAt: number;
+  /** JSON text of the payload. */
+  data: string;
+  headers?: Record<string, string>;
+  key?: string;
+}
+
+/** A decoded entry, payload parsed. */
+export interface DecodedEnvelope {
+  id: string;
+  publishedAt: number;
+  data: unknown;
+  headers: Record<string, string>;
+  key: string | undefined;
+}

@@ -1,0 +1,96 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { RECONNECT_MAX_DELAY_MS } from '../constants.js';
+import type {
+  RedisStreamsClusterConnection,
+  RedisStreamsConnectionOptions,
+  RedisStreamsUrlConnection,
+} from '../interfaces/redis-streams-connection-options.interface.js';
+
+/** A standalone or cluster ioredis connection. */
+export type RedisConnection = Redis | Cluster;
+
+/** What the transport decides about a connection, on top of the user's options. */
+export interface ConnectionBehaviour {
+  /** Returns true once the owner was closed: stop reconnecting. */
+  isClosed: () => boolean;
+  /** Queue commands while disconnected (server) or fail them at once (client). */
+  offlineQueue: boolean;
+  /** ioredis `commandTimeout`; undefined for blocking readers. */
+  commandTimeoutMs?: number;
+  /** ioredis `connectionName`, shown by `CLIENT LIST`. */
+  connectionName?: string;
+}
+
+/** Exponential reconnect delay from 50 ms up to 2 s, with jitter; `null` stops reconnecting. */
+export function reconnectDelay(times: number, isClosed: () => boolean): number | null {
+  if (isClosed()) return null;
+  const base = Math.min(RECONNECT_MAX_DELAY_MS, 50 * 2 ** Math.min(times, 10));
+  return Math.round(base / 2 + Math.random() * (base / 2));
+}
+
+/** Creates a lazily connecting ioredis connection from any supported connection option shape. */
+export function createRedisConnection(
+  connection: RedisStreamsConnectionOptions | undefined,
+  behaviour: ConnectionBehaviour,
+): RedisConnection {
+  const managed: RedisOptions = {
+    lazyConnect: true,
+    enableOfflineQueue: behaviour.offlineQueue,
+    // The server's commands (acks, scripts) wait out an outage; the client's fail fast.
+    maxRetriesPerRequest: behaviour.offlineQueue ? null : 1,
+    commandTimeout: behaviour.commandTimeoutMs,
+    connectionName: behaviour.connectionName,
+    retryStrategy: times => reconnectDelay(times, behaviour.isClosed),
+  };
+  if (isCluster(connection)) {
+    const { nodes, options } = connection.cluster;
+    return new Cluster(nodes, {
+      ...options,
+      lazyConnect: true,
+      enableOfflineQueue: behaviour.offlineQueue,
+      clusterRetryStrategy: times => reconnectDelay(times, behaviour.isClosed),
+      redisOptions: { ...options?.redisOptions, ...managed, lazyConnect: undefined },
+    });
+  }
+  if (isUrl(connection)) {
+    return new Redis(connection.url, { ...connection.options, ...managed });
+  }
+  return new Redis({ host: '127.0.0.1', port: 6379, ...connection, ...managed });
+}
+
+function isCluster(c: RedisStreamsConnectionOptions | undefined): c is RedisStreamsClusterConnection {
+  return !!c && typeof (c as RedisStreamsClusterConnection).cluster === 'object';
+}
+
+function isUrl(c: RedisStreamsConnectionOptions | undefined): c is RedisStreamsUrlConnection {
+  return !!c && typeof (c as RedisStreamsUrlConnection).url === 'string';
+}
+
+/** Resolves once the connection is ready, or rejects after `timeoutMs` with the last error seen. */
+export function waitUntilReady(redis: RedisConnection, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  if (redis.status === 'wait') {
+    redis.connect().catch(() => undefined); // errors surface through 'error' events and the timeout
+  }
+  return new Promise((resolve, reject) => {
+    let lastError: Error | undefined;
+    const onReady = () => done();
+    const onError = (err: Error) => (lastError = err);
+    const onEnd = () => done(new Error('connection closed'));
+    const timer = setTimeout(
+      () => done(new Error(`not ready after ${timeoutMs} ms${lastError ? `: ${lastError.message}` : ''}`)),
+      timeoutMs,
+    );
+    function done(err?: Error) {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      redis.off('error', onError);
+      redis.off('end', onEnd);
+      if (err) reject(err);
+      else resolve();
+    }
+    redis.on('ready', onReady);
+    redis.on('error', onError);
+    redis.on('end', onEnd);
+  });
+}

@@ -1,0 +1,34 @@
+export { ClientRedisStreams } from './client/client-redis-streams.js';
+export { REDIS_STREAMS_TRANSPORT } from './constants.js';
+export { RedisStreamsContext } from './ctx-host/redis-streams.context.js';
+export { InvalidTopicError } from './errors/invalid-topic.error.js';
+export { RedisUnavailableError } from './errors/redis-unavailable.error.js';
+export { UnrecoverableMessageError } from './errors/unrecoverable-message.error.js';
+export {
+  RedisStreamsEventsMap,
+  RedisStreamsStatus,
+  type RedisStreamsConnectionRole,
+  type RedisStreamsEvents,
+} from './events/redis-streams.events.js';
+export type { RedisStreamsClientOptions } from './interfaces/redis-streams-client-options.interface.js';
+export type {
+  RedisStreamsClusterConnection,
+  RedisStreamsConnectionOptions,
+  RedisStreamsUrlConnection,
+} from './interfaces/redis-streams-connection-options.interface.js';
+export type { RedisStreamsHandlerExtras } from './interfaces/redis-streams-handler-extras.interface.js';
+export type { RedisStreamsServerOptions } from './interfaces/redis-streams-server-options.interface.js';
+export type { BackoffOptions, RetryOptions } from './interfaces/retry-options.interface.js';
+export type {
+  ConsumerStartedEvent,
+  MessageOutcome,
+  MessagePublishedEvent,
+  MessageSettledEvent,
+  RedisStreamsObserver,
+} from './observer/redis-streams-observer.interface.js';
+export {
+  RedisStreamsRecord,
+  RedisStreamsRecordBuilder,
+  type RedisStreamsRecordOptions,
+} from './record-builders/redis-streams.record-builder.js';
+export { ServerRedisStreams, type ConsumerState } from './server/server-redis-streams.js';

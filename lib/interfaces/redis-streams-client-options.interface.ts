@@ -1,0 +1,21 @@
+import type { Deserializer, Serializer } from '@nestjs/microservices';
+import type { RedisStreamsObserver } from '../observer/redis-streams-observer.interface.js';
+import type { RedisStreamsConnectionOptions } from './redis-streams-connection-options.interface.js';
+
+/** Options of `ClientRedisStreams`. */
+export interface RedisStreamsClientOptions {
+  /** How to reach Redis. @defaultValue `{ host: '127.0.0.1', port: 6379 }` */
+  connection?: RedisStreamsConnectionOptions;
+  /** Key namespace; must match the servers'. @defaultValue 'mq' */
+  prefix?: string;
+  /** How long `emit` waits for a connection before rejecting with `RedisUnavailableError`. @defaultValue 10000 */
+  connectTimeoutMs?: number;
+  /** How long one publish command may take before it rejects. @defaultValue 10000 */
+  commandTimeoutMs?: number;
+  /** Receives every publish (metrics, persistence); wired by `RedisStreamsModule`. @defaultValue none */
+  observer?: RedisStreamsObserver;
+  /** Nest serializer: its output's `data` is JSON-encoded into the entry. @defaultValue IdentitySerializer */
+  serializer?: Serializer;
+  /** Nest deserializer (replies). @defaultValue IncomingResponseDeserializer */
+  deserializer?: Deserializer;
+}

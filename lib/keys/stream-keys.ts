@@ -1,0 +1,43 @@
+/**
+ * The one place that builds Redis key names (SPEC §5). Every key of a topic carries the
+ * `{<topic>}` hash tag, so multi-key scripts stay in one Redis Cluster slot.
+ */
+export class StreamKeys {
+  constructor(readonly prefix: string) {
+    if (!prefix || /[{}]/.test(prefix)) {
+      throw new Error(`Invalid key prefix "${prefix}": it must be non-empty and contain no "{" or "}"`);
+    }
+  }
+
+  /** The topic's stream. */
+  stream(topic: string): string {
+    return `${this.prefix}:{${topic}}`;
+  }
+
+  /** Delayed messages, score = due time (ms). */
+  delayed(topic: string): string {
+    return `${this.stream(topic)}:delayed`;
+  }
+
+  /** Dead letters of every group of the topic. */
+  deadLetter(topic: string): string {
+    return `${this.stream(topic)}:dlq`;
+  }
+
+  /** Retries of one group, member = entry id, score = due time (ms). */
+  retry(topic: string, group: string): string {
+    return `${this.stream(topic)}:retry:${group}`;
+  }
+
+  /** First failure time and attempts of one group's failing entries. */
+  failures(topic: string, group: string): string {
+    return `${this.stream(topic)}:failures:${group}`;
+  }
+
+  /** Topic name from a stream key, or `undefined` if the key is not one of this prefix's streams. */
+  topicOf(streamKey: string): string | undefined {
+    const head = `${this.prefix}:{`;
+    if (!streamKey.startsWith(head) || !streamKey.endsWith('}')) return undefined;
+    return streamKey.slice(head.length, -1);
+  }
+}

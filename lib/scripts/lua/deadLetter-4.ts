@@ -1,0 +1,35 @@
+import type { ScriptDefinition } from '../script-definition.js';
+
+export const deadLetter: ScriptDefinition = {
+  name: 'mqDeadLetter',
+  numberOfKeys: 4,
+  lua: `--[[
+  Moves one entry that failed for a group to the topic's dead-letter stream and settles it for
+  that group only (ack, forget its retry and failure record), atomically.
+
+  Input:
+    KEYS[1] stream
+    KEYS[2] dead-letter stream
+    KEYS[3] retry zset of the group
+    KEYS[4] failures hash of the group (entry id -> first failure ms)
+    ARGV[1] group
+    ARGV[2] entry id
+    ARGV[3] error message
+    ARGV[4] attempts
+    ARGV[5] now (ms)
+    ARGV[6] topic
+    ARGV[7..] original entry fields (field, value, ...)
+
+  Output: the dead-letter entry id
+]]
+local first = redis.call('HGET', KEYS[4], ARGV[2]) or ARGV[5]
+local fields = { 'dlq.topic', ARGV[6], 'dlq.group', ARGV[1], 'dlq.entryId', ARGV[2],
+  'dlq.error', ARGV[3], 'dlq.attempts', ARGV[4], 'dlq.firstFailedAt', first, 'dlq.lastFailedAt', ARGV[5] }
+for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+local id = redis.call('XADD', KEYS[2], '*', unpack(fields))
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZREM', KEYS[3], ARGV[2])
+redis.call('HDEL', KEYS[4], ARGV[2])
+return id
+`,
+};

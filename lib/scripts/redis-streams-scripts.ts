@@ -1,0 +1,116 @@
+import type { RedisConnection } from '../connection/create-redis-connection.js';
+import { claimRetries } from './lua/claimRetries-2.js';
+import { deadLetter } from './lua/deadLetter-4.js';
+import { extendLease } from './lua/extendLease-1.js';
+import { reclaimIdle } from './lua/reclaimIdle-2.js';
+import { removeConsumerIfIdle } from './lua/removeConsumerIfIdle-1.js';
+import { scheduleRetry } from './lua/scheduleRetry-2.js';
+import type { ScriptDefinition } from './script-definition.js';
+
+/** A stream entry as Redis returns it: id and flat field/value list. */
+export type StreamEntry = [id: string, fields: string[]];
+
+/** Entries a script claimed for this consumer. */
+export interface ClaimedEntries {
+  entries: StreamEntry[];
+  /** Delivery count after the claim, by entry id. */
+  attempts: Map<string, number>;
+  /** Ids whose entries were trimmed or deleted while pending; Redis dropped them from the PEL. */
+  deleted: string[];
+}
+
+const SCRIPTS: ScriptDefinition[] = [
+  claimRetries,
+  reclaimIdle,
+  extendLease,
+  deadLetter,
+  scheduleRetry,
+  removeConsumerIfIdle,
+];
+
+type ScriptCall = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
+
+/**
+ * The one place that calls Lua scripts. ioredis `defineCommand` sends EVALSHA and falls back to
+ * EVAL when the script cache was flushed (e.g. after a Redis restart).
+ */
+export class RedisStreamsScripts {
+  constructor(private readonly redis: RedisConnection) {
+    for (const script of SCRIPTS) {
+      redis.defineCommand(script.name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+    }
+  }
+
+  /** Claims due retries of `group` for `consumer` (see claimRetries-2). */
+  async claimRetries(
+    keys: { stream: string; retry: string },
+    group: string,
+    consumer: string,
+    now: number,
+    max: number,
+  ): Promise<ClaimedEntries & { nextDue: number | undefined }> {
+    const [entries, counts, deleted, nextDue] = (await this.call(
+      claimRetries,
+      [keys.stream, keys.retry],
+      [group, consumer, now, max],
+    )) as [StreamEntry[], (string | number)[], string[], string];
+    const due = Number(nextDue);
+    return { entries, attempts: toCountMap(counts), deleted, nextDue: due >= 0 ? due : undefined };
+  }
+
+  /** Takes over entries idle ≥ `minIdleMs` (see reclaimIdle-2). */
+  async reclaimIdle(
+    keys: { stream: string; retry: string },
+    group: string,
+    consumer: string,
+    minIdleMs: number,
+    max: number,
+    cursor: string,
+  ): Promise<ClaimedEntries & { cursor: string }> {
+    const [entries, counts, deleted, next] = (await this.call(
+      reclaimIdle,
+      [keys.stream, keys.retry],
+      [group, consumer, minIdleMs, max, cursor],
+    )) as [StreamEntry[], (string | number)[], string[], string];
+    return { entries, attempts: toCountMap(counts), deleted, cursor: next };
+  }
+
+  /** Resets the idle time of entries still being handled by `consumer` (see extendLease-1). */
+  async extendLease(stream: string, group: string, consumer: string, ids: string[]): Promise<number> {
+    return (await this.call(extendLease, [stream], [group, consumer, ...ids])) as number;
+  }
+
+  /** Dead-letters one entry for one group (see deadLetter-4). */
+  async deadLetter(
+    keys: { stream: string; deadLetter: string; retry: string; failures: string },
+    failure: { topic: string; group: string; entryId: string; error: string; attempts: number; now: number },
+    fields: string[],
+  ): Promise<string> {
+    return (await this.call(
+      deadLetter,
+      [keys.stream, keys.deadLetter, keys.retry, keys.failures],
+      [failure.group, failure.entryId, failure.error, failure.attempts, failure.now, failure.topic, ...fields],
+    )) as string;
+  }
+
+  /** Schedules the next attempt of an entry for its group (see scheduleRetry-2). */
+  async scheduleRetry(keys: { retry: string; failures: string }, entryId: string, dueAt: number, now: number) {
+    await this.call(scheduleRetry, [keys.retry, keys.failures], [entryId, dueAt, now]);
+  }
+
+  /** Deletes the consumer if it owns no pending entries (see removeConsumerIfIdle-1). */
+  async removeConsumerIfIdle(stream: string, group: string, consumer: string): Promise<boolean> {
+    return (await this.call(removeConsumerIfIdle, [stream], [group, consumer])) === 1;
+  }
+
+  private call(script: ScriptDefinition, keys: string[], args: (string | number)[]): Promise<unknown> {
+    const fn = (this.redis as unknown as Record<string, ScriptCall>)[script.name];
+    return fn.call(this.redis, ...keys, ...args);
+  }
+}
+
+function toCountMap(flat: (string | number)[]): Map<string, number> {
+  const map = new Map<string, number>();
+  for (let i = 0; i + 1 < flat.length; i += 2) map.set(String(flat[i]), Number(flat[i + 1]));
+  return map;
+}

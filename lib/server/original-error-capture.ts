@@ -1,0 +1,27 @@
+import type { ArgumentsHost } from '@nestjs/common';
+import { BaseRpcExceptionFilter } from '@nestjs/microservices';
+import { ORIGINAL_ERROR, RedisStreamsContext } from '../ctx-host/redis-streams.context.js';
+
+const INSTALLED = Symbol.for('nestjs-redis-streams-transport.originalErrorCapture');
+
+/**
+ * Nest runs a handler's error through its RPC exception filter before the transport sees it, and
+ * the default filter replaces any error that is not an `RpcException` with
+ * `{ status: 'error', message: 'Internal server error' }`. Retries and dead letters need the real
+ * error, so this wraps the default filter once, process-wide: when the filtered call is one of
+ * ours (its second argument is a `RedisStreamsContext`), the original error is kept on that
+ * context. Other transports' calls pass through unchanged.
+ */
+export function installOriginalErrorCapture(): void {
+  const proto = BaseRpcExceptionFilter.prototype as unknown as Record<symbol | string, unknown>;
+  if (proto[INSTALLED]) return;
+  const original = BaseRpcExceptionFilter.prototype.catch;
+  BaseRpcExceptionFilter.prototype.catch = function (this: BaseRpcExceptionFilter, exception: unknown, host: ArgumentsHost) {
+    const ctx = host?.getArgByIndex?.(1);
+    if (ctx instanceof RedisStreamsContext && ctx[ORIGINAL_ERROR] === undefined) {
+      ctx[ORIGINAL_ERROR] = exception;
+    }
+    return original.call(this, exception, host);
+  } as typeof original;
+  proto[INSTALLED] = true;
+}

@@ -1,0 +1,258 @@
+import type { LoggerService } from '@nestjs/common';
+import { Cluster } from 'ioredis';
+import { decodeEnvelope } from '../codec/envelope.codec.js';
+import type { DecodedEnvelope } from '../codec/envelope.js';
+import { reconnectDelay, type RedisConnection } from '../connection/create-redis-connection.js';
+import { RETRY_POLL_MS } from '../constants.js';
+import type { ClaimedEntries, RedisStreamsScripts, StreamEntry } from '../scripts/redis-streams-scripts.js';
+import type { Delivery, Settler, TopicGroupKeys } from './settler.js';
+
+/** Resolved options of one (topic, group) consumer. */
+export interface TopicConsumerOptions {
+  topic: string;
+  group: string;
+  consumer: string;
+  concurrency: number;
+  batchSize: number;
+  blockMs: number;
+  claimIdleMs: number;
+  startFrom: 'latest' | 'earliest';
+}
+
+/** Runs the handlers of one delivery; resolves on success, rejects with the handler's error. */
+export type InvokeHandlers = (envelope: DecodedEnvelope, delivery: Delivery) => Promise<void>;
+
+/**
+ * Consumes one topic for one consumer group: a blocking XREADGROUP loop on its own connection,
+ * at most `concurrency` deliveries in flight (no read while no slot is free), due retries and
+ * takeovers of crashed consumers' entries, and lease extension of slow live handlers.
+ */
+export class TopicConsumer {
+  private readonly inFlight = new Map<string, number>();
+  private slotWaiter: (() => void) | undefined;
+  private drainWaiter: (() => void) | undefined;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private readerId: number | undefined;
+  private readerIdStale = true;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDueAt = Infinity;
+  private maintenanceTimer: NodeJS.Timeout | undefined;
+  private reclaimCursor = '-';
+  /** Epoch ms of the last XREADGROUP answer (or of start): the read loop's heartbeat. */
+  lastReadAt = 0;
+
+  constructor(
+    private readonly command: RedisConnection,
+    private readonly reader: RedisConnection,
+    private readonly scripts: RedisStreamsScripts,
+    readonly keys: TopicGroupKeys,
+    readonly options: TopicConsumerOptions,
+    private readonly settler: Settler,
+    private readonly invoke: InvokeHandlers,
+    private readonly logger: LoggerService,
+  ) {
+    reader.on('ready', () => (this.readerIdStale = true));
+  }
+
+  /** Creates the group if needed and starts reading. */
+  async start(): Promise<void> {
+    await this.ensureGroup();
+    this.lastReadAt = Date.now();
+    this.loop = this.readLoop();
+    this.scheduleRetryCheck(Date.now());
+    const every = Math.max(50, Math.min(this.options.claimIdleMs / 3, 10_000));
+    this.maintenanceTimer = setInterval(() => void this.maintain(), every);
+    this.maintenanceTimer.unref();
+  }
+
+  /** True while the loop reads, waits for a free slot, or has answered within a few blocks. */
+  isAlive(now = Date.now()): boolean {
+    return !!this.loop && (this.slotWaiter !== undefined || now - this.lastReadAt < 3 * this.options.blockMs + 10_000);
+  }
+
+  /** Wakes the retry check by `dueAt` (a retry was just scheduled). */
+  retryScheduled(dueAt: number): void {
+    if (dueAt < this.retryDueAt) this.scheduleRetryCheck(dueAt);
+  }
+
+  /**
+   * Stops reading, waits up to `timeoutMs` for in-flight handlers, writes their acks, and
+   * removes this consumer from the group only if it owns no pending entry.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    this.stopping = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.maintenanceTimer);
+    this.slotWaiter?.();
+    await this.unblockReader();
+    await this.loop;
+    if (this.inFlight.size) {
+      await new Promise<void>(resolve => {
+        this.drainWaiter = resolve;
+        setTimeout(resolve, Math.max(0, deadline - Date.now())).unref();
+      });
+    }
+    await Promise.race([this.settler.drain(), sleep(Math.max(0, deadline - Date.now()))]);
+    if (this.inFlight.size) {
+      this.logger.warn?.(
+        `${this.options.topic}/${this.options.group}: ${this.inFlight.size} handler(s) still running after ${timeoutMs} ms; their messages stay pending and will be taken over`,
+      );
+      return;
+    }
+    try {
+      await this.scripts.removeConsumerIfIdle(this.keys.stream, this.options.group, this.options.consumer);
+    } catch (err) {
+      this.logger.warn?.(`${this.options.topic}/${this.options.group}: could not remove consumer: ${(err as Error).message}`);
+    }
+  }
+
+  private async ensureGroup(): Promise<void> {
+    const start = this.options.startFrom === 'earliest' ? '0' : '$';
+    try {
+      await this.command.xgroup('CREATE', this.keys.stream, this.options.group, start, 'MKSTREAM');
+    } catch (err) {
+      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+    }
+  }
+
+  private async readLoop(): Promise<void> {
+    const { group, consumer, batchSize, blockMs } = this.options;
+    let failures = 0;
+    while (!this.stopping) {
+      const free = this.options.concurrency - this.inFlight.size;
+      if (free <= 0) {
+        await new Promise<void>(resolve => (this.slotWaiter = resolve));
+        this.slotWaiter = undefined;
+        continue;
+      }
+      try {
+        if (this.readerIdStale) await this.refreshReaderId();
+        const reply = (await this.reader.xreadgroup(
+          'GROUP', group, consumer, 'COUNT', Math.min(batchSize, free), 'BLOCK', blockMs,
+          'STREAMS', this.keys.stream, '>',
+        )) as [string, StreamEntry[]][] | null;
+        this.lastReadAt = Date.now();
+        failures = 0;
+        if (reply) this.dispatch(reply[0][1], undefined);
+      } catch (err) {
+        if (this.stopping) break;
+        failures++;
+        const message = (err as Error).message ?? String(err);
+        if (message.includes('NOGROUP')) {
+          // The stream or group was deleted (e.g. deleteTopic): recreate it and go on.
+          await this.ensureGroup().catch(() => undefined);
+        } else if (failures === 1 || failures % 50 === 0) {
+          this.logger.warn?.(`${this.options.topic}/${group}: read failed (${failures}x), retrying: ${message}`);
+        }
+        await sleep(reconnectDelay(failures, () => false) ?? 1000);
+      }
+    }
+  }
+
+  private dispatch(entries: StreamEntry[], attempts: Map<string, number> | undefined): void {
+    for (const [entryId, fields] of entries) {
+      const attempt = attempts?.get(entryId) ?? 1;
+      const envelope = decodeEnvelope(fields);
+      if (typeof envelope === 'string') {
+        this.settler.malformed(entryId, fields, envelope, attempt);
+        continue;
+      }
+      const startedAt = Date.now();
+      this.inFlight.set(entryId, startedAt);
+      const delivery: Delivery = {
+        entryId,
+        fields,
+        attempt,
+        messageId: envelope.id,
+        publishedAt: envelope.publishedAt,
+        headers: envelope.headers,
+        startedAt,
+      };
+      this.invoke(envelope, delivery).then(
+        () => this.release(delivery, undefined, true),
+        err => this.release(delivery, err, false),
+      );
+    }
+  }
+
+  private release(delivery: Delivery, error: unknown, ok: boolean): void {
+    if (ok) this.settler.succeeded(delivery);
+    else this.settler.failed(delivery, error);
+    this.inFlight.delete(delivery.entryId);
+    const waiter = this.slotWaiter;
+    if (waiter) {
+      this.slotWaiter = undefined;
+      waiter();
+    }
+    if (this.drainWaiter && this.inFlight.size === 0) this.drainWaiter();
+  }
+
+  private scheduleRetryCheck(dueAt: number): void {
+    if (this.stopping) return;
+    clearTimeout(this.retryTimer);
+    const at = Math.min(dueAt, Date.now() + RETRY_POLL_MS);
+    this.retryDueAt = at;
+    this.retryTimer = setTimeout(() => void this.claimDueRetries(), Math.max(0, at - Date.now()));
+    this.retryTimer.unref();
+  }
+
+  private async claimDueRetries(): Promise<void> {
+    this.retryDueAt = Infinity;
+    const free = this.options.concurrency - this.inFlight.size;
+    let next = Date.now() + (free > 0 ? RETRY_POLL_MS : 50);
+    if (free > 0) {
+      try {
+        const claimed = await this.scripts.claimRetries(this.keys, this.options.group, this.options.consumer, Date.now(), free);
+        this.takeClaimed(claimed, 'retry');
+        if (claimed.nextDue !== undefined) next = Math.min(next, claimed.nextDue);
+        if (claimed.entries.length === free) next = Date.now();
+      } catch (err) {
+        if (!this.stopping) this.logger.warn?.(`${this.options.topic}/${this.options.group}: retry check failed: ${(err as Error).message}`);
+      }
+    }
+    if (next < this.retryDueAt) this.scheduleRetryCheck(next);
+  }
+
+  /** Periodic: take over entries of crashed consumers, extend leases of slow live handlers. */
+  private async maintain(): Promise<void> {
+    const { group, consumer, claimIdleMs } = this.options;
+    try {
+      const slow = [...this.inFlight].filter(([, since]) => Date.now() - since >= claimIdleMs / 3).map(([id]) => id);
+      if (slow.length) await this.scripts.extendLease(this.keys.stream, group, consumer, slow);
+      const free = this.options.concurrency - this.inFlight.size;
+      if (free <= 0 || this.stopping) return;
+      const claimed = await this.scripts.reclaimIdle(this.keys, group, consumer, claimIdleMs, free, this.reclaimCursor);
+      this.reclaimCursor = claimed.cursor;
+      this.takeClaimed(claimed, 'takeover');
+    } catch (err) {
+      if (!this.stopping) this.logger.warn?.(`${this.options.topic}/${group}: maintenance failed: ${(err as Error).message}`);
+    }
+  }
+
+  private takeClaimed(claimed: ClaimedEntries, why: 'retry' | 'takeover'): void {
+    if (claimed.deleted.length) {
+      this.logger.warn?.(
+        `${this.options.topic}/${this.options.group}: ${claimed.deleted.length} pending entr(ies) were trimmed or deleted before ${why} (${claimed.deleted.slice(0, 5).join(', ')}); cleared from the PEL`,
+      );
+      void this.command.hdel(this.keys.failures, ...claimed.deleted).catch(() => undefined);
+    }
+    if (claimed.entries.length) this.dispatch(claimed.entries, claimed.attempts);
+  }
+
+  private async refreshReaderId(): Promise<void> {
+    this.readerIdStale = false;
+    this.readerId = this.reader instanceof Cluster ? undefined : Number(await this.reader.client('ID'));
+  }
+
+  /** Ends a blocked XREADGROUP at once (standalone Redis); on a cluster the block simply times out. */
+  private async unblockReader(): Promise<void> {
+    if (this.readerId === undefined) return;
+    await this.command.client('UNBLOCK', this.readerId).catch(() => undefined);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms).unref());
+}

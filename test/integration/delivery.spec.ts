@@ -1,0 +1,135 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { lastValueFrom } from 'rxjs';
+import type { Redis } from 'ioredis';
+import { ClientRedisStreams, RedisStreamsContext, RedisStreamsRecordBuilder } from '../../lib/index.js';
+import { startClient, startServer, type TestServer } from '../helpers/nest.js';
+import { deletePrefix, inspector, randomPrefix } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
+
+describe('ServerRedisStreams delivery', () => {
+  let prefix: string;
+  let redis: Redis;
+  let client: ClientRedisStreams;
+  const servers: TestServer[] = [];
+
+  beforeEach(async () => {
+    prefix = randomPrefix();
+    redis = inspector();
+    client = await startClient(prefix);
+  });
+
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map(s => s.close()));
+    await client.close();
+    await deletePrefix(redis, prefix);
+    redis.disconnect();
+  });
+
+  function recorder(topic: string) {
+    const seen: { data: any; ctx: RedisStreamsContext; who: string }[] = [];
+    const make = (who: string) => {
+      @Controller()
+      class Handlers {
+        @EventPattern<string>(topic)
+        handle(@Payload() data: any, @Ctx() ctx: RedisStreamsContext) {
+          seen.push({ data, ctx, who });
+        }
+      }
+      return Handlers;
+    };
+    return { seen, make };
+  }
+
+  it('should handle 1000 emits exactly once, and ack them all', async () => {
+    const { seen, make } = recorder('orders');
+    servers.push(await startServer([make('a')], { prefix, group: 'billing' }));
+    const ids = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => lastValueFrom(client.emit('orders', { i }))),
+    );
+    await waitFor(() => seen.length >= 1000, '1000 deliveries');
+    expect(new Set(ids).size).toBe(1000);
+    expect(new Set(seen.map(s => s.ctx.getMessageId()))).toEqual(new Set(ids));
+    expect(new Set(seen.map(s => s.data.i)).size).toBe(1000);
+    await waitFor(async () => ((await redis.xpending(`${prefix}:{orders}`, 'billing')) as [number])[0] === 0, 'empty PEL');
+    expect(seen.length).toBe(1000);
+  });
+
+  it('should give every group every message', async () => {
+    const billing = recorder('orders');
+    const shipping = recorder('orders');
+    servers.push(await startServer([billing.make('b')], { prefix, group: 'billing' }));
+    servers.push(await startServer([shipping.make('s')], { prefix, group: 'shipping' }));
+    await Promise.all(Array.from({ length: 100 }, (_, i) => lastValueFrom(client.emit('orders', { i }))));
+    await waitFor(() => billing.seen.length >= 100 && shipping.seen.length >= 100, 'both groups');
+    expect(billing.seen.map(s => s.ctx.getGroup())).toEqual(Array(100).fill('billing'));
+    expect(new Set(shipping.seen.map(s => s.data.i)).size).toBe(100);
+  });
+
+  it('should split the work between two consumers of one group, without duplicates', async () => {
+    const { seen, make } = recorder('orders');
+    servers.push(await startServer([make('one')], { prefix, group: 'billing', consumer: 'one', batchSize: 5, concurrency: 5 }));
+    servers.push(await startServer([make('two')], { prefix, group: 'billing', consumer: 'two', batchSize: 5, concurrency: 5 }));
+    for (let chunk = 0; chunk < 10; chunk++) {
+      await Promise.all(Array.from({ length: 50 }, (_, i) => lastValueFrom(client.emit('orders', { i: chunk * 50 + i }))));
+    }
+    await waitFor(() => seen.length >= 500, '500 deliveries');
+    expect(new Set(seen.map(s => s.data.i)).size).toBe(500);
+    expect(seen.length).toBe(500);
+    const byOne = seen.filter(s => s.who === 'one').length;
+    expect(byOne).toBeGreaterThan(0);
+    expect(byOne).toBeLessThan(500);
+    expect(new Set(seen.map(s => s.ctx.getConsumer()))).toEqual(new Set(['one', 'two']));
+  });
+
+  it('should fill every context getter and carry headers and Nest packet metadata', async () => {
+    const { seen, make } = recorder('orders');
+    servers.push(await startServer([make('a')], { prefix, group: 'billing', consumer: 'c1' }));
+    client.setOnDispatchHook(packet => {
+      packet.metadata = { traceparent: '00-abc-def-01' };
+    });
+    const before = Date.now();
+    const record = new RedisStreamsRecordBuilder({ n: 1 }).setHeaders({ 'x-tenant-id': 't1' }).setKey('customer-42').build();
+    const id = await lastValueFrom(client.emit('orders', record));
+    await waitFor(() => seen.length === 1, 'one delivery');
+    const { data, ctx } = seen[0];
+    expect(data).toEqual({ n: 1 });
+    expect(ctx.getTopic()).toBe('orders');
+    expect(ctx.getMessageId()).toBe(id);
+    expect(ctx.getEntryId()).toMatch(/^\d+-\d+$/);
+    expect(ctx.getGroup()).toBe('billing');
+    expect(ctx.getConsumer()).toBe('c1');
+    expect(ctx.getAttempt()).toBe(1);
+    expect(ctx.getHeaders()).toEqual({ traceparent: '00-abc-def-01', 'x-tenant-id': 't1' });
+    expect(ctx.getPublishedAt().getTime()).toBeGreaterThanOrEqual(before);
+    expect(ctx.getKey()).toBe('customer-42');
+  });
+
+  it('should honour custom serializers and deserializers', async () => {
+    const { seen, make } = recorder('orders');
+    servers.push(
+      await startServer([make('a')], {
+        prefix,
+        deserializer: { deserialize: (raw: any) => ({ ...raw, data: { unwrapped: raw.data.wrapped } }) },
+      }),
+    );
+    const custom = await startClient(prefix, {
+      serializer: { serialize: (packet: any) => ({ ...packet, data: { wrapped: packet.data } }) },
+    });
+    await lastValueFrom(custom.emit('orders', 'payload'));
+    await custom.close();
+    await waitFor(() => seen.length === 1, 'one delivery');
+    expect(seen[0].data).toEqual({ unwrapped: 'payload' });
+  });
+
+  it('should read nothing older than the group with startFrom latest, everything with earliest', async () => {
+    await lastValueFrom(client.emit('orders', { old: true }));
+    const latest = recorder('orders');
+    const earliest = recorder('orders');
+    servers.push(await startServer([latest.make('l')], { prefix, group: 'latest' }));
+    servers.push(await startServer([earliest.make('e')], { prefix, group: 'earliest', startFrom: 'earliest' }));
+    await lastValueFrom(client.emit('orders', { old: false }));
+    await waitFor(() => latest.seen.length === 1 && earliest.seen.length === 2, 'deliveries');
+    expect(latest.seen[0].data).toEqual({ old: false });
+  });
+});

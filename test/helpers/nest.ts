@@ -15,7 +15,7 @@ export async function startServer(controllers: Type[], options: RedisStreamsServ
   class TestModule {}
   Module({ controllers })(TestModule);
   const server = new ServerRedisStreams({ connection: connection(), blockMs: 500, ...options });
-  const app = await NestFactory.createMicroservice(TestModule, { strategy: server, logger: ['error', 'warn'], abortOnError: false });
+  const app = await NestFactory.createMicroservice(TestModule, { strategy: server, logger: false, abortOnError: false });
   await app.listen();
   return { app, server, close: () => app.close() };
 }

@@ -1,0 +1,37 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { redisUrl } from './redis.js';
+import { waitFor } from './wait.js';
+
+/** A consumer running test/fixtures/consumer-process.ts in its own process. */
+export class ChildConsumer {
+  readonly events: Record<string, unknown>[] = [];
+  private constructor(private readonly child: ChildProcess) {
+    createInterface({ input: child.stdout! }).on('line', line => {
+      try {
+        this.events.push(JSON.parse(line));
+      } catch {
+        // not one of ours
+      }
+    });
+  }
+
+  /** Spawns it and waits until its server listens. */
+  static async start(env: Record<string, string>): Promise<ChildConsumer> {
+    const child = spawn(process.execPath, ['test/fixtures/run-ts.cjs', 'test/fixtures/consumer-process.ts'], {
+      env: { ...process.env, REDIS_URL: redisUrl(), ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const consumer = new ChildConsumer(child);
+    await waitFor(() => consumer.events.some(e => e.event === 'ready'), 'the child consumer to listen', 30_000);
+    return consumer;
+  }
+
+  /** Kills it with SIGKILL (a crash: no shutdown hook runs). */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise(resolve => this.child.once('exit', resolve));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+}

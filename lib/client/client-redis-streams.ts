@@ -22,7 +22,8 @@ import { RedisStreamsRecord } from '../record-builders/redis-streams.record-buil
  * while Redis is unreachable, `emit` rejects with `RedisUnavailableError` within `connectTimeoutMs`.
  * @publicApi
  */
-export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents, RedisStreamsStatus> {
+// Status is typed `string` (values: RedisStreamsStatus) so the class fits `ClientsModule` `customClass`.
+export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
   protected readonly logger = new Logger(ClientRedisStreams.name);
   protected readonly keys: StreamKeys;
   private redis: RedisConnection | undefined;

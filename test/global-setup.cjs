@@ -42,9 +42,47 @@ async function fromContainers(kind) {
   }
 }
 
+/**
+ * The local PostgreSQL answers but may not have the test role yet (a fresh machine): create it
+ * through local admin access (PG_ADMIN_URL, else the `postgres` superuser), as `.ci/run` does.
+ */
+async function ensureLocalDatabase(url) {
+  const { Client } = require('pg');
+  const tryConnect = async target => {
+    const client = new Client({ connectionString: target, connectionTimeoutMillis: 3000 });
+    await client.connect();
+    return client;
+  };
+  try {
+    await (await tryConnect(url)).end();
+    return true;
+  } catch {
+    // fall through: provision it
+  }
+  const { username, password, pathname } = new URL(url);
+  const database = pathname.slice(1);
+  for (const admin of [process.env.PG_ADMIN_URL, 'postgres://postgres@127.0.0.1:5432/postgres'].filter(Boolean)) {
+    let client;
+    try {
+      client = await tryConnect(admin);
+      const role = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [username]);
+      if (!role.rowCount) await client.query(`CREATE ROLE "${username}" LOGIN PASSWORD '${password}' CREATEDB`);
+      const db = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+      if (!db.rowCount) await client.query(`CREATE DATABASE "${database}" OWNER "${username}"`);
+      await client.end();
+      return true;
+    } catch {
+      await client?.end().catch(() => undefined);
+    }
+  }
+  return false;
+}
+
 async function resolveService(kind, envName, localUrl, defaultPort) {
   if (process.env[envName]) return process.env[envName];
-  if (await probe(localUrl, defaultPort)) return localUrl;
+  if (await probe(localUrl, defaultPort)) {
+    if (kind !== 'postgres' || (await ensureLocalDatabase(localUrl))) return localUrl;
+  }
   const url = await fromContainers(kind);
   if (url) return url;
   throw new Error(

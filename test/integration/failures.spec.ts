@@ -34,7 +34,7 @@ describe('ServerRedisStreams failure handling', () => {
     (await redis.xrange(`${prefix}:{jobs}:dlq`, '-', '+')).map(([id, f]) => {
       const o: Record<string, string> = {};
       for (let i = 0; i < f.length; i += 2) o[f[i]] = f[i + 1];
-      return { dlqEntryId: id, ...o };
+      return { dlqEntryId: id, ...o } as Record<string, string>;
     });
 
   it('should redeliver a throwing handler’s message, not ack it, with the attempt counting up', async () => {

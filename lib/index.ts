@@ -1,8 +1,18 @@
+export type {
+  DeadLetter,
+  ListDeadLettersOptions,
+  ReplayDeadLettersOptions,
+  TopicGroupInfo,
+  TopicInfo,
+} from './admin/admin.types.js';
+export { RedisStreamsAdmin } from './admin/redis-streams-admin.js';
 export { ClientRedisStreams } from './client/client-redis-streams.js';
 export { REDIS_STREAMS_TRANSPORT } from './constants.js';
 export { RedisStreamsContext } from './ctx-host/redis-streams.context.js';
+export { BatchPublishError, type BatchItemResult } from './errors/batch-publish.error.js';
 export { InvalidTopicError } from './errors/invalid-topic.error.js';
 export { RedisUnavailableError } from './errors/redis-unavailable.error.js';
+export { TopicFullError } from './errors/topic-full.error.js';
 export { UnrecoverableMessageError } from './errors/unrecoverable-message.error.js';
 export {
   RedisStreamsEventsMap,
@@ -10,6 +20,7 @@ export {
   type RedisStreamsConnectionRole,
   type RedisStreamsEvents,
 } from './events/redis-streams.events.js';
+export type { RedisStreamsAdminOptions } from './interfaces/redis-streams-admin-options.interface.js';
 export type { RedisStreamsClientOptions } from './interfaces/redis-streams-client-options.interface.js';
 export type {
   RedisStreamsClusterConnection,

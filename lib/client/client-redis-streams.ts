@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import type { ChainableCommander } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { encodeEnvelope } from '../codec/envelope.codec.js';
 import type { Envelope } from '../codec/envelope.js';
@@ -8,18 +9,33 @@ import {
   waitUntilReady,
   type RedisConnection,
 } from '../connection/create-redis-connection.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_PREFIX } from '../constants.js';
+import {
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_DEDUPLICATION_WINDOW_MS,
+  DEFAULT_PREFIX,
+} from '../constants.js';
+import { BatchPublishError, type BatchItemResult } from '../errors/batch-publish.error.js';
 import { InvalidTopicError } from '../errors/invalid-topic.error.js';
 import { RedisUnavailableError } from '../errors/redis-unavailable.error.js';
 import { RedisStreamsStatus, type RedisStreamsEvents } from '../events/redis-streams.events.js';
 import type { RedisStreamsClientOptions } from '../interfaces/redis-streams-client-options.interface.js';
 import { StreamKeys } from '../keys/stream-keys.js';
 import { RedisStreamsRecord } from '../record-builders/redis-streams.record-builder.js';
+import { toPublishOutcome } from '../scripts/publish-result.js';
+import { RedisStreamsScripts, type PublishCall } from '../scripts/redis-streams-scripts.js';
+
+/** One message ready to write: its envelope and, when it needs the publish script, the call. */
+interface PreparedPublish {
+  envelope: Envelope;
+  fields: string[];
+  script: PublishCall | undefined;
+}
 
 /**
  * `ClientProxy` publishing to Redis Streams: `emit(topic, data)` appends one entry to the topic's
- * stream and resolves with the message id once Redis confirmed it. There is no offline queue:
- * while Redis is unreachable, `emit` rejects with `RedisUnavailableError` within `connectTimeoutMs`.
+ * stream (or its delayed set) and resolves with the message id once Redis confirmed it. There is
+ * no offline queue: while Redis is unreachable, `emit` rejects with `RedisUnavailableError`.
  * @publicApi
  */
 // Status is typed `string` (values: RedisStreamsStatus) so the class fits `ClientsModule` `customClass`.
@@ -27,6 +43,7 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
   protected readonly logger = new Logger(ClientRedisStreams.name);
   protected readonly keys: StreamKeys;
   private redis: RedisConnection | undefined;
+  private scripts: RedisStreamsScripts | undefined;
   private isManuallyClosed = false;
   private pendingListeners: { event: keyof RedisStreamsEvents; callback: Function }[] = [];
 
@@ -65,9 +82,7 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
 
   /** The ioredis connection. */
   unwrap<T = RedisConnection>(): T {
-    if (!this.redis) {
-      throw new Error('Not initialized. Please call the "connect" method first.');
-    }
+    if (!this.redis) throw new Error('Not initialized. Please call the "connect" method first.');
     return this.redis as T;
   }
 
@@ -77,27 +92,49 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
     else this.pendingListeners.push({ event, callback });
   }
 
-  /** Appends one message to the topic's stream; resolves with its message id. */
+  /**
+   * Publishes many messages to one topic in one pipelined round trip; resolves with their message
+   * ids in input order. Rejects with `BatchPublishError` (per-item results) if any item failed.
+   */
+  async emitBatch<TInput = unknown>(topic: string, items: (TInput | RedisStreamsRecord<TInput>)[]): Promise<string[]> {
+    const name = this.topicOf(topic);
+    const prepared = items.map(item => this.prepare(name, this.createPacket(topic, item)));
+    const redis = await this.connect();
+    const pipeline = redis.pipeline();
+    for (const p of prepared) this.queueWrite(pipeline, name, p);
+    let replies: [Error | null, unknown][];
+    try {
+      replies = (await pipeline.exec()) ?? [];
+    } catch (err) {
+      throw asPublishError(err, name);
+    }
+    const results: BatchItemResult[] = prepared.map((p, i) => {
+      const [err, reply] = replies[i] ?? [new Error('no reply'), undefined];
+      try {
+        if (err) throw asPublishError(err, name);
+        return { messageId: this.settlePublish(name, p, reply) };
+      } catch (error) {
+        return { error: error as Error };
+      }
+    });
+    if (results.some(r => 'error' in r)) throw new BatchPublishError(name, results);
+    return results.map(r => (r as { messageId: string }).messageId);
+  }
+
+  /** Appends one message to the topic's stream (or delayed set); resolves with its message id. */
   protected async dispatchEvent<T = string>(packet: ReadPacket): Promise<T> {
     const topic = this.topicOf(packet.pattern);
-    const envelope = this.toEnvelope(packet);
+    const prepared = this.prepare(topic, packet);
     const redis = await this.connect();
-    let entryId: string;
+    let reply: unknown;
     try {
-      entryId = (await redis.xadd(this.keys.stream(topic), '*', ...encodeEnvelope(envelope))) as string;
+      reply = prepared.script
+        ? await this.scripts!.publish(prepared.script)
+        : await redis.xadd(this.keys.stream(topic), '*', ...prepared.fields);
     } catch (err) {
       throw asPublishError(err, topic);
     }
-    this.options.observer?.onMessagePublished?.({
-      topic,
-      messageId: envelope.id,
-      entryId,
-      publishedAt: envelope.publishedAt,
-      key: envelope.key,
-      headers: envelope.headers ?? {},
-      payloadSize: envelope.data.length,
-    });
-    return envelope.id as T;
+    return this.settlePublish(topic, prepared, reply) as T;
   }
 
   /** Request/response is not served by this transport yet. */
@@ -109,20 +146,43 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
     return () => undefined;
   }
 
-  /** Builds the envelope of a packet: payload through the serializer, record options, Nest metadata. */
-  protected toEnvelope(packet: ReadPacket): Envelope {
+  /** Builds the envelope of a packet (serializer, record options, Nest metadata) and how to write it. */
+  protected prepare(topic: string, packet: ReadPacket): PreparedPublish {
     const record = packet.data instanceof RedisStreamsRecord ? packet.data : undefined;
     const data = record ? record.data : packet.data;
     const serialized = this.serializer.serialize(record ? { ...packet, data } : packet);
     const payload = serialized && typeof serialized === 'object' && 'data' in serialized ? serialized.data : serialized;
-    const headers =
-      packet.metadata || record?.options.headers ? { ...packet.metadata, ...record?.options.headers } : undefined;
-    return {
+    const opts = record?.options;
+    const headers = packet.metadata || opts?.headers ? { ...packet.metadata, ...opts?.headers } : undefined;
+    const now = Date.now();
+    const dueAt = opts?.deliverAt !== undefined && opts.deliverAt > now ? opts.deliverAt : 0;
+    const envelope: Envelope = {
       id: randomUUID(),
-      publishedAt: Date.now(),
+      publishedAt: now,
       data: JSON.stringify(payload ?? null),
       headers,
-      key: record?.options.key,
+      key: opts?.key,
+      deliverAt: dueAt || undefined,
+    };
+    const fields = encodeEnvelope(envelope);
+    const maxLen = this.maxLenOf(topic);
+    const dedupId = opts?.deduplicationId;
+    if (!maxLen && !dedupId && !dueAt) return { envelope, fields, script: undefined };
+    return {
+      envelope,
+      fields,
+      script: {
+        keys: {
+          stream: this.keys.stream(topic),
+          delayed: this.keys.delayed(topic),
+          dedup: this.keys.dedup(topic, dedupId ?? ''),
+        },
+        maxLen,
+        deduplicationWindowMs: dedupId ? (this.options.deduplicationWindowMs ?? DEFAULT_DEDUPLICATION_WINDOW_MS) : 0,
+        dueAt,
+        messageId: envelope.id,
+        fields,
+      },
     };
   }
 
@@ -132,12 +192,44 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
     return topic;
   }
 
+  private queueWrite(pipeline: ChainableCommander, topic: string, p: PreparedPublish): void {
+    if (p.script) this.scripts!.queuePublish(pipeline, p.script);
+    else pipeline.xadd(this.keys.stream(topic), '*', ...p.fields);
+  }
+
+  /** Interprets the write's reply (entry id, or the publish script's code), reports it, returns the id. */
+  private settlePublish(topic: string, p: PreparedPublish, reply: unknown): string {
+    const { messageId, entryId } = p.script
+      ? toPublishOutcome(reply as [number, string], { topic, messageId: p.envelope.id, maxLen: p.script.maxLen })
+      : { messageId: p.envelope.id, entryId: reply as string };
+    if (messageId === p.envelope.id) {
+      this.options.observer?.onMessagePublished?.({
+        topic,
+        messageId,
+        entryId,
+        publishedAt: p.envelope.publishedAt,
+        deliverAt: p.envelope.deliverAt,
+        key: p.envelope.key,
+        headers: p.envelope.headers ?? {},
+        payloadSize: p.envelope.data.length,
+      });
+    }
+    return messageId;
+  }
+
+  private maxLenOf(topic: string): number {
+    const maxLen = this.options.maxLen;
+    if (maxLen === undefined) return 0;
+    return typeof maxLen === 'number' ? maxLen : (maxLen[topic] ?? 0);
+  }
+
   private createConnection(): RedisConnection {
     const redis = createRedisConnection(this.options.connection, {
       offlineQueue: false,
       commandTimeoutMs: this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
       isClosed: () => this.isManuallyClosed,
     });
+    this.scripts = new RedisStreamsScripts(redis);
     redis.on('error', (err: Error) => {
       if (!this.isManuallyClosed) this.logger.error(`Redis connection: ${err.message}`);
     });
@@ -153,8 +245,9 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
   }
 }
 
-/** A reply error from Redis is rethrown as is; anything else means the write was not confirmed. */
+/** A reply error from Redis and our own errors pass as they are; anything else means the write was not confirmed. */
 function asPublishError(err: unknown, topic: string): Error {
-  if ((err as Error)?.name === 'ReplyError') return err as Error;
+  const name = (err as Error)?.name;
+  if (name === 'ReplyError' || name === 'TopicFullError') return err as Error;
   return new RedisUnavailableError((err as Error)?.message ?? String(err), topic);
 }

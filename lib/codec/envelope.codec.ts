@@ -9,6 +9,7 @@ export function encodeEnvelope(envelope: Envelope): string[] {
     fields.push(F.headers, JSON.stringify(envelope.headers));
   }
   if (envelope.key !== undefined) fields.push(F.key, envelope.key);
+  if (envelope.deliverAt !== undefined) fields.push(F.deliverAt, String(envelope.deliverAt));
   return fields;
 }
 
@@ -23,6 +24,7 @@ export function decodeEnvelope(fields: readonly string[] | null | undefined): De
   let data: string | undefined;
   let headers: string | undefined;
   let key: string | undefined;
+  let due: string | undefined;
   for (let i = 0; i < fields.length; i += 2) {
     const value = fields[i + 1];
     switch (fields[i]) {
@@ -31,6 +33,7 @@ export function decodeEnvelope(fields: readonly string[] | null | undefined): De
       case F.data: data = value; break;
       case F.headers: headers = value; break;
       case F.key: key = value; break;
+      case F.deliverAt: due = value; break;
     }
   }
   if (!id) return `missing "${F.id}" field`;
@@ -49,7 +52,8 @@ export function decodeEnvelope(fields: readonly string[] | null | undefined): De
     if (typeof parsed === 'string') return parsed;
     parsedHeaders = parsed;
   }
-  return { id, publishedAt, data: payload, headers: parsedHeaders, key };
+  const deliverAt = due === undefined ? undefined : Number(due);
+  return { id, publishedAt, data: payload, headers: parsedHeaders, key, deliverAt };
 }
 
 function parseHeaders(text: string): Record<string, string> | string {

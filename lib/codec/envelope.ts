@@ -8,6 +8,7 @@
  * | `data`    | the payload, JSON                                             |
  * | `headers` | JSON object of string → string (omitted when empty)          |
  * | `key`     | ordering / partition key (omitted when unset)                |
+ * | `due`     | epoch ms it was scheduled for (delayed messages only)         |
  */
 export const ENVELOPE_FIELDS = {
   id: 'id',
@@ -15,6 +16,7 @@ export const ENVELOPE_FIELDS = {
   data: 'data',
   headers: 'headers',
   key: 'key',
+  deliverAt: 'due',
 } as const;
 
 /** A message as the producer wrote it. */
@@ -25,6 +27,7 @@ export interface Envelope {
   data: string;
   headers?: Record<string, string>;
   key?: string;
+  deliverAt?: number;
 }
 
 /** A decoded entry, payload parsed. */
@@ -34,4 +37,5 @@ export interface DecodedEnvelope {
   data: unknown;
   headers: Record<string, string>;
   key: string | undefined;
+  deliverAt: number | undefined;
 }

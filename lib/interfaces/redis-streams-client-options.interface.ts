@@ -12,6 +12,14 @@ export interface RedisStreamsClientOptions {
   connectTimeoutMs?: number;
   /** How long one publish command may take before it rejects. @defaultValue 10000 */
   commandTimeoutMs?: number;
+  /**
+   * Capacity: an `emit` to a stream already holding this many entries rejects with
+   * `TopicFullError` instead of trimming. A number for every topic, or a per-topic map.
+   * @defaultValue none (unbounded)
+   */
+  maxLen?: number | Record<string, number>;
+  /** How long a deduplication id blocks a second publish. @defaultValue 300000 (5 min) */
+  deduplicationWindowMs?: number;
   /** Receives every publish (metrics, persistence); wired by `RedisStreamsModule`. @defaultValue none */
   observer?: RedisStreamsObserver;
   /** Nest serializer: its output's `data` is JSON-encoded into the entry. @defaultValue IdentitySerializer */

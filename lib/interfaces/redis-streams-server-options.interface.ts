@@ -29,6 +29,12 @@ export interface RedisStreamsServerOptions {
   shutdownTimeoutMs?: number;
   /** Where a newly created group starts reading. @defaultValue 'latest' */
   startFrom?: 'latest' | 'earliest';
+  /** Acked entries older than this are trimmed (never one some group has not acked). @defaultValue 604800000 (7 days) */
+  retentionMs?: number;
+  /** How often each topic is trimmed. @defaultValue 60000 */
+  housekeepingIntervalMs?: number;
+  /** Longest wait between two checks for due delayed messages. @defaultValue 50 */
+  delayedPollMs?: number;
   /** Receives every outcome (metrics, persistence); wired by `RedisStreamsModule`. @defaultValue none */
   observer?: RedisStreamsObserver;
   /** Nest serializer (replies of `@MessagePattern`). @defaultValue IdentitySerializer */

@@ -34,6 +34,26 @@ export class StreamKeys {
     return `${this.stream(topic)}:failures:${group}`;
   }
 
+  /** Original entries referenced by dead letters (member `<entry id>|<group>`, score = entry ms): never trimmed. */
+  deadLetterRefs(topic: string): string {
+    return `${this.stream(topic)}:dlq-refs`;
+  }
+
+  /** Consumer groups paused on the topic (set of group names). */
+  paused(topic: string): string {
+    return `${this.stream(topic)}:paused`;
+  }
+
+  /** Deduplication marker of one deduplication id (string holding the first message id, with a TTL). */
+  dedup(topic: string, deduplicationId: string): string {
+    return `${this.stream(topic)}:dedup:${deduplicationId}`;
+  }
+
+  /** Match pattern of every key of this prefix (for SCAN). */
+  pattern(): string {
+    return `${this.prefix}:{*`;
+  }
+
   /** Topic name from a stream key, or `undefined` if the key is not one of this prefix's streams. */
   topicOf(streamKey: string): string | undefined {
     const head = `${this.prefix}:{`;

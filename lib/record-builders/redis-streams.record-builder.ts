@@ -4,6 +4,10 @@ export interface RedisStreamsRecordOptions {
   headers?: Record<string, string>;
   /** Ordering / partition key (`ctx.getKey()`). */
   key?: string;
+  /** Deliver no earlier than this time (epoch ms). */
+  deliverAt?: number;
+  /** Publish at most once per id within the client's `deduplicationWindowMs`. */
+  deduplicationId?: string;
 }
 
 /**
@@ -44,6 +48,32 @@ export class RedisStreamsRecordBuilder<TData = any> {
   /** Sets the ordering / partition key. */
   setKey(key: string): this {
     this.options.key = key;
+    return this;
+  }
+
+  /** Delivers the message `ms` milliseconds from now (any length; survives restarts). */
+  setDelay(ms: number): this {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`Delay must be a finite number ≥ 0, got ${ms}`);
+    this.options.deliverAt = Date.now() + ms;
+    return this;
+  }
+
+  /** Delivers the message at `date` (a Date or epoch ms); a past time means now. */
+  setDeliverAt(date: Date | number): this {
+    const at = typeof date === 'number' ? date : date.getTime();
+    if (!Number.isFinite(at)) throw new RangeError(`Invalid delivery time: ${String(date)}`);
+    this.options.deliverAt = at;
+    return this;
+  }
+
+  /**
+   * Publishes the message at most once per `id` within the client's `deduplicationWindowMs`
+   * (default 5 min): a second emit with the same id publishes nothing and resolves with the first
+   * message's id.
+   */
+  setDeduplicationId(id: string): this {
+    if (typeof id !== 'string' || id.length === 0) throw new TypeError('Deduplication id must be a non-empty string');
+    this.options.deduplicationId = id;
     return this;
   }
 

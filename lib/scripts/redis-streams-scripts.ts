@@ -1,10 +1,15 @@
+import type { ChainableCommander } from 'ioredis';
 import type { RedisConnection } from '../connection/create-redis-connection.js';
 import { claimRetries } from './lua/claimRetries-2.js';
-import { deadLetter } from './lua/deadLetter-4.js';
+import { deadLetter } from './lua/deadLetter-5.js';
 import { extendLease } from './lua/extendLease-1.js';
+import { promoteDelayed } from './lua/promoteDelayed-2.js';
+import { publish } from './lua/publish-3.js';
 import { reclaimIdle } from './lua/reclaimIdle-2.js';
 import { removeConsumerIfIdle } from './lua/removeConsumerIfIdle-1.js';
+import { replayDeadLetters } from './lua/replayDeadLetters-5.js';
 import { scheduleRetry } from './lua/scheduleRetry-2.js';
+import { trimAcked } from './lua/trimAcked-2.js';
 import type { ScriptDefinition } from './script-definition.js';
 
 /** A stream entry as Redis returns it: id and flat field/value list. */
@@ -26,7 +31,21 @@ const SCRIPTS: ScriptDefinition[] = [
   deadLetter,
   scheduleRetry,
   removeConsumerIfIdle,
+  publish,
+  promoteDelayed,
+  trimAcked,
+  replayDeadLetters,
 ];
+
+/** What the publish script needs for one message. */
+export interface PublishCall {
+  keys: { stream: string; delayed: string; dedup: string };
+  maxLen: number;
+  deduplicationWindowMs: number;
+  dueAt: number;
+  messageId: string;
+  fields: string[];
+}
 
 type ScriptCall = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
 
@@ -82,13 +101,13 @@ export class RedisStreamsScripts {
 
   /** Dead-letters one entry for one group (see deadLetter-4). */
   async deadLetter(
-    keys: { stream: string; deadLetter: string; retry: string; failures: string },
+    keys: { stream: string; deadLetter: string; retry: string; failures: string; deadLetterRefs: string },
     failure: { topic: string; group: string; entryId: string; error: string; attempts: number; now: number },
     fields: string[],
   ): Promise<string> {
     return (await this.call(
       deadLetter,
-      [keys.stream, keys.deadLetter, keys.retry, keys.failures],
+      [keys.stream, keys.deadLetter, keys.retry, keys.failures, keys.deadLetterRefs],
       [failure.group, failure.entryId, failure.error, failure.attempts, failure.now, failure.topic, ...fields],
     )) as string;
   }
@@ -103,10 +122,56 @@ export class RedisStreamsScripts {
     return (await this.call(removeConsumerIfIdle, [stream], [group, consumer])) === 1;
   }
 
+  /** Publishes with dedup / capacity / delay checks (see publish-3); reply `{ code, value }`. */
+  async publish(call: PublishCall): Promise<[number, string]> {
+    const [keys, args] = publishArgs(call);
+    return (await this.call(publish, keys, args)) as [number, string];
+  }
+
+  /** Queues a publish (see publish-3) on a pipeline; its reply comes with the pipeline's. */
+  queuePublish(pipeline: ChainableCommander, call: PublishCall): void {
+    const [keys, args] = publishArgs(call);
+    (pipeline as unknown as Record<string, (...a: (string | number)[]) => unknown>)[publish.name](...keys, ...args);
+  }
+
+  /** Moves due delayed messages into the stream (see promoteDelayed-2). */
+  async promoteDelayed(keys: { delayed: string; stream: string }, now: number, max: number) {
+    const [promoted, nextDue] = (await this.call(promoteDelayed, [keys.delayed, keys.stream], [now, max])) as [number, string];
+    const due = Number(nextDue);
+    return { promoted, nextDue: due >= 0 ? due : undefined };
+  }
+
+  /** Trims entries older than `olderThanMs` that every group acked (see trimAcked-2). */
+  async trimAcked(keys: { stream: string; deadLetterRefs: string }, olderThanMs: number): Promise<number> {
+    return (await this.call(trimAcked, [keys.stream, keys.deadLetterRefs], [Math.floor(olderThanMs)])) as number;
+  }
+
+  /** Sends dead letters back to `group` only (see replayDeadLetters-5). */
+  async replayDeadLetters(
+    keys: { stream: string; deadLetter: string; retry: string; failures: string; deadLetterRefs: string },
+    group: string,
+    now: number,
+    deadLetterIds: string[],
+  ): Promise<{ replayed: number; skipped: string[] }> {
+    const [replayed, skipped] = (await this.call(
+      replayDeadLetters,
+      [keys.stream, keys.deadLetter, keys.retry, keys.failures, keys.deadLetterRefs],
+      [group, now, ...deadLetterIds],
+    )) as [number, string[]];
+    return { replayed, skipped };
+  }
+
   private call(script: ScriptDefinition, keys: string[], args: (string | number)[]): Promise<unknown> {
     const fn = (this.redis as unknown as Record<string, ScriptCall>)[script.name];
     return fn.call(this.redis, ...keys, ...args);
   }
+}
+
+function publishArgs(call: PublishCall): [string[], (string | number)[]] {
+  return [
+    [call.keys.stream, call.keys.delayed, call.keys.dedup],
+    [call.maxLen, call.deduplicationWindowMs, call.dueAt, call.messageId, ...call.fields],
+  ];
 }
 
 function toCountMap(flat: (string | number)[]): Map<string, number> {

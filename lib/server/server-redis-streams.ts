@@ -19,8 +19,11 @@ import {
   DEFAULT_CLAIM_IDLE_MS,
   DEFAULT_CONCURRENCY,
   DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_DELAYED_POLL_MS,
   DEFAULT_GROUP,
+  DEFAULT_HOUSEKEEPING_INTERVAL_MS,
   DEFAULT_PREFIX,
+  DEFAULT_RETENTION_MS,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   REDIS_STREAMS_TRANSPORT,
 } from '../constants.js';
@@ -34,6 +37,7 @@ import { RedisStreamsScripts } from '../scripts/redis-streams-scripts.js';
 import { installOriginalErrorCapture } from './original-error-capture.js';
 import { Settler, type Delivery } from './settler.js';
 import { TopicConsumer } from './topic-consumer.js';
+import { TopicScheduler } from './topic-scheduler.js';
 
 /** State of one (topic, group) read loop, for health checks. */
 export interface ConsumerState {
@@ -62,6 +66,7 @@ export class ServerRedisStreams
   private command: RedisConnection | undefined;
   private readonly readers: RedisConnection[] = [];
   private readonly consumers: TopicConsumer[] = [];
+  private readonly schedulers: TopicScheduler[] = [];
   private pendingListeners: { event: keyof RedisStreamsEvents; callback: Function }[] = [];
   private isManuallyClosed = false;
   private closing: Promise<void> | undefined;
@@ -85,8 +90,10 @@ export class ServerRedisStreams
         for (const [group, groupHandlers] of handlers) {
           this.consumers.push(this.createConsumer(scripts, topic, group, groupHandlers));
         }
+        this.schedulers.push(this.createScheduler(scripts, topic));
       }
       await Promise.all(this.consumers.map(consumer => consumer.start()));
+      for (const scheduler of this.schedulers) scheduler.start();
       for (const c of this.consumers) {
         this.options.observer?.onConsumerStarted?.({ topic: c.options.topic, group: c.options.group, consumer: this.consumerName });
       }
@@ -105,6 +112,7 @@ export class ServerRedisStreams
     this.closing ??= (async () => {
       this.isManuallyClosed = true;
       const timeout = this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+      for (const scheduler of this.schedulers) scheduler.stop();
       await Promise.all(this.consumers.map(consumer => consumer.stop(timeout)));
       await Promise.all([...this.readers, this.command].map(quit));
       this._status$.next(RedisStreamsStatus.CLOSED);
@@ -168,6 +176,8 @@ export class ServerRedisStreams
     const keys = {
       stream: this.keys.stream(topic),
       deadLetter: this.keys.deadLetter(topic),
+      deadLetterRefs: this.keys.deadLetterRefs(topic),
+      paused: this.keys.paused(topic),
       retry: this.keys.retry(topic, group),
       failures: this.keys.failures(topic, group),
     };
@@ -200,6 +210,21 @@ export class ServerRedisStreams
     const reader = this.connect('reader');
     consumer = new TopicConsumer(this.command!, reader, scripts, keys, options, settler, this.createInvoker(topic, group, handlers), this.logger);
     return consumer;
+  }
+
+  private createScheduler(scripts: RedisStreamsScripts, topic: string): TopicScheduler {
+    const o = this.options;
+    return new TopicScheduler(
+      scripts,
+      { stream: this.keys.stream(topic), delayed: this.keys.delayed(topic), deadLetterRefs: this.keys.deadLetterRefs(topic) },
+      {
+        topic,
+        delayedPollMs: o.delayedPollMs ?? DEFAULT_DELAYED_POLL_MS,
+        retentionMs: o.retentionMs ?? DEFAULT_RETENTION_MS,
+        housekeepingIntervalMs: o.housekeepingIntervalMs ?? DEFAULT_HOUSEKEEPING_INTERVAL_MS,
+      },
+      this.logger,
+    );
   }
 
   private createInvoker(topic: string, group: string, handlers: MessageHandler[]) {

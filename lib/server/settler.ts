@@ -12,6 +12,7 @@ import { decideFailure, describeError } from './settle-decision.js';
 export interface TopicGroupKeys {
   stream: string;
   deadLetter: string;
+  deadLetterRefs: string;
   retry: string;
   failures: string;
 }

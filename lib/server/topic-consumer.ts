@@ -7,6 +7,12 @@ import { RETRY_POLL_MS } from '../constants.js';
 import type { ClaimedEntries, RedisStreamsScripts, StreamEntry } from '../scripts/redis-streams-scripts.js';
 import type { Delivery, Settler, TopicGroupKeys } from './settler.js';
 
+/** Keys a consumer uses: the settle keys plus the topic's paused-groups set. */
+export type TopicConsumerKeys = TopicGroupKeys & { paused: string };
+
+/** How often a consumer checks whether its group was paused (SPEC: every instance stops within 1 s). */
+const PAUSE_POLL_MS = 400;
+
 /** Resolved options of one (topic, group) consumer. */
 export interface TopicConsumerOptions {
   topic: string;
@@ -39,6 +45,10 @@ export class TopicConsumer {
   private retryDueAt = Infinity;
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private reclaimCursor = '-';
+  private pauseTimer: NodeJS.Timeout | undefined;
+  private resumeWaiter: (() => void) | undefined;
+  /** True while the group is paused (`RedisStreamsAdmin.pauseGroup`): no reads, no claims. */
+  paused = false;
   /** Epoch ms of the last XREADGROUP answer (or of start): the read loop's heartbeat. */
   lastReadAt = 0;
 
@@ -46,7 +56,7 @@ export class TopicConsumer {
     private readonly command: RedisConnection,
     private readonly reader: RedisConnection,
     private readonly scripts: RedisStreamsScripts,
-    readonly keys: TopicGroupKeys,
+    readonly keys: TopicConsumerKeys,
     readonly options: TopicConsumerOptions,
     private readonly settler: Settler,
     private readonly invoke: InvokeHandlers,
@@ -58,6 +68,9 @@ export class TopicConsumer {
   /** Creates the group if needed and starts reading. */
   async start(): Promise<void> {
     await this.ensureGroup();
+    await this.checkPaused();
+    this.pauseTimer = setInterval(() => void this.checkPaused(), PAUSE_POLL_MS);
+    this.pauseTimer.unref();
     this.lastReadAt = Date.now();
     this.loop = this.readLoop();
     this.scheduleRetryCheck(Date.now());
@@ -68,7 +81,7 @@ export class TopicConsumer {
 
   /** True while the loop reads, waits for a free slot, or has answered within a few blocks. */
   isAlive(now = Date.now()): boolean {
-    return !!this.loop && (this.slotWaiter !== undefined || now - this.lastReadAt < 3 * this.options.blockMs + 10_000);
+    return !!this.loop && (this.paused || this.slotWaiter !== undefined || now - this.lastReadAt < 3 * this.options.blockMs + 10_000);
   }
 
   /** Wakes the retry check by `dueAt` (a retry was just scheduled). */
@@ -85,7 +98,9 @@ export class TopicConsumer {
     this.stopping = true;
     clearTimeout(this.retryTimer);
     clearInterval(this.maintenanceTimer);
+    clearInterval(this.pauseTimer);
     this.slotWaiter?.();
+    this.resumeWaiter?.();
     await this.unblockReader();
     await this.loop;
     if (this.inFlight.size) {
@@ -121,6 +136,11 @@ export class TopicConsumer {
     const { group, consumer, batchSize, blockMs } = this.options;
     let failures = 0;
     while (!this.stopping) {
+      if (this.paused) {
+        await new Promise<void>(resolve => (this.resumeWaiter = resolve));
+        this.resumeWaiter = undefined;
+        continue;
+      }
       const free = this.options.concurrency - this.inFlight.size;
       if (free <= 0) {
         await new Promise<void>(resolve => (this.slotWaiter = resolve));
@@ -189,6 +209,26 @@ export class TopicConsumer {
     if (this.drainWaiter && this.inFlight.size === 0) this.drainWaiter();
   }
 
+  /** Follows the group's paused state in Redis; a pause also ends a blocked read at once. */
+  private async checkPaused(): Promise<void> {
+    let paused: boolean;
+    try {
+      paused = (await this.command.sismember(this.keys.paused, this.options.group)) === 1;
+    } catch {
+      return; // keep the last known state through an outage
+    }
+    if (paused === this.paused || this.stopping) return;
+    this.paused = paused;
+    if (paused) {
+      this.logger.log?.(`${this.options.topic}/${this.options.group}: paused`);
+      await this.unblockReader();
+    } else {
+      this.logger.log?.(`${this.options.topic}/${this.options.group}: resumed`);
+      this.resumeWaiter?.();
+      this.scheduleRetryCheck(Date.now());
+    }
+  }
+
   private scheduleRetryCheck(dueAt: number): void {
     if (this.stopping) return;
     clearTimeout(this.retryTimer);
@@ -200,8 +240,8 @@ export class TopicConsumer {
 
   private async claimDueRetries(): Promise<void> {
     this.retryDueAt = Infinity;
-    const free = this.options.concurrency - this.inFlight.size;
-    let next = Date.now() + (free > 0 ? RETRY_POLL_MS : 50);
+    const free = this.paused ? 0 : this.options.concurrency - this.inFlight.size;
+    let next = Date.now() + (free > 0 || this.paused ? RETRY_POLL_MS : 50);
     if (free > 0) {
       try {
         const claimed = await this.scripts.claimRetries(this.keys, this.options.group, this.options.consumer, Date.now(), free);
@@ -222,7 +262,7 @@ export class TopicConsumer {
       const slow = [...this.inFlight].filter(([, since]) => Date.now() - since >= claimIdleMs / 3).map(([id]) => id);
       if (slow.length) await this.scripts.extendLease(this.keys.stream, group, consumer, slow);
       const free = this.options.concurrency - this.inFlight.size;
-      if (free <= 0 || this.stopping) return;
+      if (free <= 0 || this.stopping || this.paused) return;
       const claimed = await this.scripts.reclaimIdle(this.keys, group, consumer, claimIdleMs, free, this.reclaimCursor);
       this.reclaimCursor = claimed.cursor;
       this.takeClaimed(claimed, 'takeover');

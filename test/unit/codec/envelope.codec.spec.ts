@@ -16,13 +16,15 @@ describe('envelope codec', () => {
 
   describe('decodeEnvelope', () => {
     it('should round-trip an encoded envelope', () => {
-      const fields = encodeEnvelope({ id: 'm1', publishedAt: 1700, data: '{"x":[1,2]}', headers: { t: '1' }, key: 'k' });
-      expect(decodeEnvelope(fields)).toEqual({ id: 'm1', publishedAt: 1700, data: { x: [1, 2] }, headers: { t: '1' }, key: 'k' });
+      const fields = encodeEnvelope({ id: 'm1', publishedAt: 1700, data: '{"x":[1,2]}', headers: { t: '1' }, key: 'k', deliverAt: 1800 });
+      expect(decodeEnvelope(fields)).toEqual({
+        id: 'm1', publishedAt: 1700, data: { x: [1, 2] }, headers: { t: '1' }, key: 'k', deliverAt: 1800,
+      });
     });
 
     it('should give empty headers and no key when absent', () => {
       expect(decodeEnvelope(['id', 'm', 'ts', '1', 'data', 'null'])).toEqual({
-        id: 'm', publishedAt: 1, data: null, headers: {}, key: undefined,
+        id: 'm', publishedAt: 1, data: null, headers: {}, key: undefined, deliverAt: undefined,
       });
     });
 

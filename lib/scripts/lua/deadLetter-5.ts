@@ -2,7 +2,7 @@ import type { ScriptDefinition } from '../script-definition.js';
 
 export const deadLetter: ScriptDefinition = {
   name: 'mqDeadLetter',
-  numberOfKeys: 4,
+  numberOfKeys: 5,
   lua: `--[[
   Moves one entry that failed for a group to the topic's dead-letter stream and settles it for
   that group only (ack, forget its retry and failure record), atomically.
@@ -12,6 +12,7 @@ export const deadLetter: ScriptDefinition = {
     KEYS[2] dead-letter stream
     KEYS[3] retry zset of the group
     KEYS[4] failures hash of the group (entry id -> first failure ms)
+    KEYS[5] dead-letter refs zset (keeps the original from being trimmed, for replay)
     ARGV[1] group
     ARGV[2] entry id
     ARGV[3] error message
@@ -30,6 +31,8 @@ local id = redis.call('XADD', KEYS[2], '*', unpack(fields))
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZREM', KEYS[3], ARGV[2])
 redis.call('HDEL', KEYS[4], ARGV[2])
+local ms = tonumber(string.match(ARGV[2], '^(%d+)'))
+if ms then redis.call('ZADD', KEYS[5], ms, ARGV[2] .. '|' .. ARGV[1]) end
 return id
 `,
 };

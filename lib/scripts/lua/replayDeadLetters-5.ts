@@ -1,0 +1,50 @@
+import type { ScriptDefinition } from '../script-definition.js';
+
+export const replayDeadLetters: ScriptDefinition = {
+  name: 'mqReplayDeadLetters',
+  numberOfKeys: 5,
+  lua: `--[[
+  Sends dead letters of one group back to that group only. The original entry is still in the
+  stream (dead-letter refs keep it from being trimmed): XCLAIM FORCE puts it back into the group's
+  PEL with a delivery count of 0, and a due retry makes a consumer of the group claim it (attempt 1
+  again). Other groups never see it. The dead letter is removed.
+
+  Input:
+    KEYS[1] stream
+    KEYS[2] dead-letter stream
+    KEYS[3] retry zset of the group
+    KEYS[4] failures hash of the group
+    KEYS[5] dead-letter refs zset
+    ARGV[1] group
+    ARGV[2] now (ms)
+    ARGV[3..] dead-letter entry ids
+
+  Output: { replayed, skipped }  skipped: ids not of this group, gone, or whose original was purged
+]]
+local replayed, skipped = 0, {}
+for i = 3, #ARGV do
+  local dl = redis.call('XRANGE', KEYS[2], ARGV[i], ARGV[i])
+  local entryId, group
+  if dl[1] then
+    local f = dl[1][2]
+    for j = 1, #f, 2 do
+      if f[j] == 'dlq.entryId' then entryId = f[j + 1] elseif f[j] == 'dlq.group' then group = f[j + 1] end
+    end
+  end
+  local claimed = {}
+  if entryId and group == ARGV[1] then
+    claimed = redis.call('XCLAIM', KEYS[1], ARGV[1], '__replay__', 0, entryId, 'FORCE', 'RETRYCOUNT', 0, 'JUSTID')
+  end
+  if claimed[1] then
+    redis.call('ZADD', KEYS[3], ARGV[2], entryId)
+    redis.call('HDEL', KEYS[4], entryId)
+    redis.call('XDEL', KEYS[2], ARGV[i])
+    redis.call('ZREM', KEYS[5], entryId .. '|' .. ARGV[1])
+    replayed = replayed + 1
+  else
+    skipped[#skipped + 1] = ARGV[i]
+  end
+end
+return { replayed, skipped }
+`,
+};

@@ -45,6 +45,8 @@ export interface ConsumerState {
   group: string;
   consumer: string;
   alive: boolean;
+  /** True while the group is paused (`RedisStreamsAdmin.pauseGroup`). */
+  paused: boolean;
   lastReadAt: number;
 }
 
@@ -145,6 +147,7 @@ export class ServerRedisStreams
       group: c.options.group,
       consumer: this.consumerName,
       alive: !this.isManuallyClosed && c.isAlive(now),
+      paused: c.paused,
       lastReadAt: c.lastReadAt,
     }));
   }

@@ -1,0 +1,178 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern } from '@nestjs/microservices';
+import type { Redis } from 'ioredis';
+import { lastValueFrom } from 'rxjs';
+import { ClientRedisStreams, RedisStreamsAdmin, RedisStreamsContext } from '../../lib/index.js';
+import { startClient, startServer, type TestServer } from '../helpers/nest.js';
+import { connection, deletePrefix, inspector, randomPrefix } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
+
+describe('RedisStreamsAdmin', () => {
+  let prefix: string;
+  let redis: Redis;
+  let client: ClientRedisStreams;
+  let admin: RedisStreamsAdmin;
+  const servers: TestServer[] = [];
+
+  beforeEach(async () => {
+    prefix = randomPrefix();
+    redis = inspector();
+    client = await startClient(prefix);
+    admin = new RedisStreamsAdmin({ connection: connection(), prefix });
+  });
+
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map(s => s.close()));
+    await client.close();
+    await admin.close();
+    await deletePrefix(redis, prefix);
+    redis.disconnect();
+  });
+
+  /** Group `billing` fails every message while `failing.on`; group `audit` always succeeds. */
+  function twoGroups() {
+    const failing = { on: true };
+    const billing: { id: string; attempt: number }[] = [];
+    const audit: string[] = [];
+    @Controller()
+    class Billing {
+      @EventPattern<string>('orders', { group: 'billing', retry: { maxAttempts: 1 } })
+      handle(@Ctx() ctx: RedisStreamsContext) {
+        billing.push({ id: ctx.getMessageId(), attempt: ctx.getAttempt() });
+        if (failing.on) throw new Error(`billing down for ${ctx.getMessageId()}`);
+      }
+    }
+    @Controller()
+    class Audit {
+      @EventPattern<string>('orders', { group: 'audit' })
+      handle(@Ctx() ctx: RedisStreamsContext) {
+        audit.push(ctx.getMessageId());
+      }
+    }
+    return { failing, billing, audit, controllers: [Billing, Audit] };
+  }
+
+  it('should describe topics: length, groups, delayed and dead letters', async () => {
+    const t = twoGroups();
+    servers.push(await startServer(t.controllers, { prefix }));
+    await client.emitBatch('orders', [{ n: 1 }, { n: 2 }]);
+    await lastValueFrom(client.emit('orders', { n: 3 }));
+    await lastValueFrom(client.emit('other', { n: 1 }));
+    await waitFor(async () => (await admin.getTopic('orders'))?.deadLetters === 3, 'three dead letters');
+    await waitFor(async () => (await admin.getTopic('orders'))?.groups.every(g => g.pending === 0), 'acks');
+    const topics = await admin.listTopics();
+    expect(topics.map(t => t.topic)).toEqual(['orders', 'other']);
+    const orders = topics[0];
+    expect(orders).toMatchObject({ topic: 'orders', length: 3, delayed: 0, deadLetters: 3 });
+    expect(orders.groups.map(g => [g.name, g.consumers, g.pending, g.lag, g.paused])).toEqual([
+      ['audit', 1, 0, 0, false],
+      ['billing', 1, 0, 0, false],
+    ]);
+    expect(orders.groups[0].lastDeliveredId).toMatch(/^\d+-\d+$/);
+    expect(await admin.getTopic('nope')).toBeUndefined();
+  });
+
+  it('should list dead letters with their failure details', async () => {
+    const t = twoGroups();
+    servers.push(await startServer(t.controllers, { prefix }));
+    const id = await lastValueFrom(client.emit('orders', { n: 1 }));
+    await waitFor(async () => (await admin.listDeadLetters('orders')).length === 1, 'a dead letter');
+    const [dl] = await admin.listDeadLetters('orders', { count: 10 });
+    expect(dl).toMatchObject({ messageId: id, topic: 'orders', group: 'billing', attempts: 1, data: { n: 1 }, headers: {} });
+    expect(dl.error).toContain(`billing down for ${id}`);
+    expect(dl.firstFailedAt).toBeInstanceOf(Date);
+    expect(dl.lastFailedAt.getTime()).toBeGreaterThanOrEqual(dl.firstFailedAt.getTime());
+    expect(dl.originalEntryId).toMatch(/^\d+-\d+$/);
+  });
+
+  it('should replay dead letters to the failing group only', async () => {
+    const t = twoGroups();
+    servers.push(await startServer(t.controllers, { prefix }));
+    const ids = await client.emitBatch('orders', [{ n: 1 }, { n: 2 }, { n: 3 }]);
+    await waitFor(async () => (await admin.listDeadLetters('orders')).length === 3, 'three dead letters');
+    await waitFor(() => t.audit.length === 3, 'audit');
+    t.failing.on = false;
+
+    const [first] = await admin.listDeadLetters('orders', { count: 1 });
+    expect(await admin.replayDeadLetters('orders', { ids: [first.entryId] })).toBe(1);
+    await waitFor(() => t.billing.length === 4, 'the replayed one');
+    expect(t.billing[3]).toEqual({ id: first.messageId, attempt: 1 });
+
+    expect(await admin.replayDeadLetters('orders', { group: 'audit' })).toBe(0);
+    expect(await admin.replayDeadLetters('orders')).toBe(2);
+    await waitFor(() => t.billing.length === 6, 'all replayed');
+    await waitFor(async () => (await admin.getTopic('orders'))?.groups.every(g => g.pending === 0), 'acks');
+    expect(new Set(t.billing.slice(3).map(b => b.id))).toEqual(new Set(ids));
+    expect(t.audit).toHaveLength(3); // the other group never saw them again
+    expect(await admin.listDeadLetters('orders')).toEqual([]);
+  });
+
+  it('should purge dead letters, purge a topic, and delete a topic', async () => {
+    const t = twoGroups();
+    servers.push(await startServer(t.controllers, { prefix }));
+    await client.emitBatch('orders', [{ n: 1 }, { n: 2 }]);
+    await waitFor(async () => (await admin.getTopic('orders'))?.deadLetters === 2, 'dead letters');
+    expect(await admin.purgeDeadLetters('orders')).toBe(2);
+    expect((await admin.getTopic('orders'))?.deadLetters).toBe(0);
+
+    expect(await admin.purgeTopic('orders')).toBe(2);
+    expect((await admin.getTopic('orders'))?.length).toBe(0);
+
+    await admin.deleteTopic('other-never-existed');
+    await admin.deleteTopic('orders');
+    // Running consumers recreate an empty stream with their groups, and keep consuming.
+    await waitFor(async () => (await admin.getTopic('orders'))?.groups.length === 2, 'groups recreated', 10_000);
+    t.failing.on = false;
+    const id = await lastValueFrom(client.emit('orders', { after: true }));
+    await waitFor(() => t.audit.includes(id), 'consumption after delete');
+  });
+
+  it('should pause a group on every instance within 1 s and resume it', async () => {
+    const seen: string[] = [];
+    const make = () => {
+      @Controller()
+      class H {
+        @EventPattern<string>('orders', { group: 'billing' })
+        handle(@Ctx() ctx: RedisStreamsContext) {
+          seen.push(ctx.getMessageId());
+        }
+      }
+      return H;
+    };
+    const one = await startServer([make()], { prefix, consumer: 'one' });
+    const two = await startServer([make()], { prefix, consumer: 'two' });
+    servers.push(one, two);
+    const pausedAt = Date.now();
+    await admin.pauseGroup('orders', 'billing');
+    const states = () => [...one.server.getConsumerStates(), ...two.server.getConsumerStates()];
+    await waitFor(() => states().every(s => s.paused), 'both instances paused', 2_000);
+    expect(Date.now() - pausedAt).toBeLessThan(1_000);
+    expect(states().every(s => s.alive)).toBe(true);
+    expect((await admin.getTopic('orders'))?.groups[0].paused).toBe(true);
+
+    const ids = await client.emitBatch('orders', Array.from({ length: 10 }, (_, i) => ({ i })));
+    expect((await admin.getTopic('orders'))?.groups[0].lag).toBe(10);
+    expect(seen).toEqual([]);
+    await admin.resumeGroup('orders', 'billing');
+    await waitFor(() => seen.length === 10, 'delivery after resume', 3_000);
+    expect(new Set(seen)).toEqual(new Set(ids));
+  });
+
+  it('should trim only entries every group acked', async () => {
+    const stream = `${prefix}:{trim}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await redis.xadd(stream, '*', 'id', `m${i}`, 'ts', '1', 'data', '1')) as string);
+    await redis.xgroup('CREATE', stream, 'a', '0');
+    await redis.xgroup('CREATE', stream, 'b', '0');
+    await redis.xreadgroup('GROUP', 'a', 'c', 'COUNT', 5, 'STREAMS', stream, '>');
+    await redis.xack(stream, 'a', ...ids);
+    await redis.xreadgroup('GROUP', 'b', 'c', 'COUNT', 2, 'STREAMS', stream, '>');
+    await redis.xack(stream, 'b', ids[0]);
+    expect(await admin.trimTopic('trim', 0)).toBe(1); // ids[1] pending for b, ids[2..] unread by b
+    expect((await redis.xrange(stream, '-', '+')).map(([id]) => id)).toEqual(ids.slice(1));
+    await redis.xack(stream, 'b', ids[1]);
+    expect(await admin.trimTopic('trim', 0)).toBe(1);
+    expect(await admin.trimTopic('trim')).toBe(0); // nothing is older than 7 days
+    expect(await redis.xlen(stream)).toBe(3);
+  });
+});

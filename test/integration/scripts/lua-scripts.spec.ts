@@ -114,7 +114,7 @@ describe('RedisStreamsScripts', () => {
       expect(await pel()).toEqual([]);
       expect(await redis.zcard(k.retry(T, 'g'))).toBe(0);
       expect(await redis.hlen(k.failures(T, 'g'))).toBe(0);
-      expect(await redis.zrange(k.deadLetterRefs(T), 0, -1)).toEqual([`${id}|g`]);
+      expect(await redis.zrange(k.deadLetterRefs(T), '0', '-1')).toEqual([`${id}|g`]);
     });
   });
 
@@ -157,7 +157,7 @@ describe('RedisStreamsScripts', () => {
       expect(code).toBe(0);
       expect((await redis.xrange(k.stream(T), '-', '+'))[0][0]).toBe(entryId);
       expect(await scripts.publish(call({ dueAt: 99 }))).toEqual([0, '']);
-      expect(await redis.zrange(k.delayed(T), 0, -1, 'WITHSCORES')).toEqual([JSON.stringify(['id', 'm1', 'data', '1']), '99']);
+      expect(await redis.zrange(k.delayed(T), '0', '-1', 'WITHSCORES')).toEqual([JSON.stringify(['id', 'm1', 'data', '1']), '99']);
     });
 
     it('should answer -1 with the first id for a duplicate, and -2 with the length when full', async () => {

@@ -39,8 +39,13 @@ for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
     boundary = lower(boundary, ms .. '-' .. (seq + 1))
   end
 end
+-- Refs are scored by the entry's ms only: among the lowest ms, take the lowest full id.
 local ref = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-if ref[2] then boundary = lower(boundary, ref[2] .. '-0') end
+if ref[2] then
+  for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], ref[2], ref[2])) do
+    boundary = lower(boundary, string.match(member, '^([^|]+)'))
+  end
+end
 return redis.call('XTRIM', KEYS[1], 'MINID', boundary)
 `,
 };

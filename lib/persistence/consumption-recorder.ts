@@ -1,0 +1,374 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import { hostname } from 'node:os';
+import { DEFAULT_PREFIX, DEFAULT_RETENTION_MS } from '../constants.js';
+import { StreamKeys } from '../keys/stream-keys.js';
+import type {
+  ConsumerStartedEvent,
+  MessagePublishedEvent,
+  MessageSettledEvent,
+  RedisStreamsObserver,
+} from '../observer/redis-streams-observer.interface.js';
+import type { RedisStreamsPersistenceOptions } from './interfaces/redis-streams-persistence-options.interface.js';
+import {
+  DEFAULT_CORRELATION_HEADER,
+  DEFAULT_FLUSH_INTERVAL_MS,
+  DEFAULT_MAX_BUFFER_SIZE,
+  DEFAULT_MAX_RETRY_DELAY_MS,
+  DEFAULT_RECORD_BATCH_SIZE,
+  DEFAULT_TENANT_HEADER,
+  RECORDER_WARN_EVERY_MS,
+} from './persistence.constants.js';
+import { consumptionColumns, messageColumns, type RowHeaders } from './record-rows.js';
+import {
+  ENSURE_SUBSCRIPTION,
+  ENSURE_TOPIC,
+  INSERT_CONSUMPTION,
+  INSERT_CONSUMPTION_AND_SETTLE_MESSAGES,
+  INSERT_MESSAGES,
+} from './recorder.sql.js';
+
+/** What the recorder needs of a database: a TypeORM `DataSource` (or `EntityManager`) fits. */
+export interface RecorderDatabase {
+  query(sql: string, parameters?: unknown[]): Promise<any>;
+}
+
+/** Which kind of row: a consumption record or a message record. */
+export type RecordKind = 'consumption' | 'message';
+
+/** Counters of the recorder, e.g. for metrics or a status endpoint. */
+export interface RecorderStats {
+  /** Records waiting in memory. */
+  buffered: number;
+  written: Record<RecordKind, number>;
+  dropped: Record<RecordKind, number>;
+  /** Flushes that failed (each is retried with backoff). */
+  failedFlushes: number;
+}
+
+/** Callbacks the module connects to metrics; both run off the hot path (at flush or drop time). */
+export interface RecorderHooks {
+  onWritten?(kind: RecordKind, count: number): void;
+  onDropped?(kind: RecordKind, count: number): void;
+  onFlushed?(stats: RecorderStats): void;
+}
+
+/**
+ * Writes what the transport reports to PostgreSQL, off the hot path. Observer calls only push to
+ * an in-memory buffer (O(1), never awaiting, never throwing); a timer flushes it with one
+ * multi-row INSERT per batch. While the database is slow or down, records wait up to
+ * `maxBufferSize`, then new ones are dropped and counted: message processing never waits on it.
+ * @publicApi
+ */
+export class ConsumptionRecorder implements RedisStreamsObserver {
+  private settled: MessageSettledEvent[] = [];
+  private settledAt: number[] = [];
+  private published: MessagePublishedEvent[] = [];
+  private readonly registrations = new Map<string, ConsumerStartedEvent>();
+  private readonly topicIds = new Map<string, { id: string; retentionMs: number }>();
+  private readonly subscriptionIds = new Map<string, string>();
+  private readonly stats: RecorderStats = {
+    buffered: 0,
+    written: { consumption: 0, message: 0 },
+    dropped: { consumption: 0, message: 0 },
+    failedFlushes: 0,
+  };
+  private readonly options: Required<Omit<RedisStreamsPersistenceOptions, 'subscriptionDefaults' | 'dataSourceName'>> &
+    Pick<RedisStreamsPersistenceOptions, 'subscriptionDefaults'>;
+  private readonly headers: RowHeaders;
+  private readonly keys: StreamKeys;
+  private readonly timer: NodeJS.Timeout;
+  private flushing: Promise<void> | undefined;
+  private kickScheduled = false;
+  private failures = 0;
+  private nextAttemptAt = 0;
+  private closed = false;
+  private lastFailureWarnAt = 0;
+  private lastDropWarnAt = 0;
+  private droppedSinceWarn = 0;
+
+  constructor(
+    private readonly database: RecorderDatabase,
+    options: RedisStreamsPersistenceOptions = {},
+    private readonly hooks: RecorderHooks = {},
+    private readonly logger: LoggerService = new Logger(ConsumptionRecorder.name),
+  ) {
+    this.options = {
+      recordMessages: options.recordMessages ?? false,
+      flushIntervalMs: options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
+      batchSize: options.batchSize ?? DEFAULT_RECORD_BATCH_SIZE,
+      maxBufferSize: options.maxBufferSize ?? DEFAULT_MAX_BUFFER_SIZE,
+      maxRetryDelayMs: options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS,
+      tenantHeader: options.tenantHeader ?? DEFAULT_TENANT_HEADER,
+      correlationHeader: options.correlationHeader ?? DEFAULT_CORRELATION_HEADER,
+      producerId: options.producerId ?? `${hostname()}-${process.pid}`,
+      prefix: options.prefix ?? DEFAULT_PREFIX,
+      subscriptionDefaults: options.subscriptionDefaults,
+    };
+    this.headers = { tenant: this.options.tenantHeader, correlation: this.options.correlationHeader };
+    this.keys = new StreamKeys(this.options.prefix);
+    this.timer = setInterval(() => this.tick(), this.options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Registers the topic and the group's subscription at the next flush. */
+  onConsumerStarted(event: ConsumerStartedEvent): void {
+    if (this.closed) return;
+    this.registrations.set(subscriptionKey(event.topic, event.group), event);
+    this.kick();
+  }
+
+  /** Buffers one consumption record. */
+  onMessageSettled(event: MessageSettledEvent): void {
+    if (this.closed) return;
+    if (this.isFull()) return this.drop('consumption', 1);
+    this.settled.push(event);
+    this.settledAt.push(Date.now());
+    if (this.settled.length >= this.options.batchSize) this.kick();
+  }
+
+  /** Buffers one message record, when `recordMessages` is on. */
+  onMessagePublished(event: MessagePublishedEvent): void {
+    if (this.closed || !this.options.recordMessages) return;
+    if (this.isFull()) return this.drop('message', 1);
+    this.published.push(event);
+    if (this.published.length >= this.options.batchSize) this.kick();
+  }
+
+  /** A snapshot of the counters. */
+  getStats(): RecorderStats {
+    return {
+      ...this.stats,
+      buffered: this.buffered(),
+      written: { ...this.stats.written },
+      dropped: { ...this.stats.dropped },
+    };
+  }
+
+  /**
+   * Writes everything buffered so far, batch after batch; resolves when the buffer is empty or
+   * a write failed (the records then stay buffered for the next attempt).
+   */
+  async flush(): Promise<void> {
+    for (;;) {
+      await (this.flushing ??= this.flushOnce().finally(() => (this.flushing = undefined)));
+      if (!this.buffered() && !this.registrations.size) return;
+      if (this.failures) return;
+    }
+  }
+
+  /** Stops accepting records and writes what is buffered, for at most `timeoutMs`. */
+  async close(timeoutMs = 5_000): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>(resolve => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([this.flush().catch(() => undefined), timeout]);
+    clearTimeout(timer);
+    const left = this.buffered();
+    if (left) {
+      this.logger.warn(`Closing with ${left} record(s) not written (database unavailable); they are dropped`);
+      this.drop('consumption', this.settled.length, true);
+      this.drop('message', this.published.length, true);
+      this.settled = [];
+      this.settledAt = [];
+      this.published = [];
+    }
+  }
+
+  private buffered(): number {
+    return this.settled.length + this.published.length;
+  }
+
+  private isFull(): boolean {
+    return this.settled.length + this.published.length >= this.options.maxBufferSize;
+  }
+
+  private drop(kind: RecordKind, count: number, quiet = false): void {
+    if (!count) return;
+    this.stats.dropped[kind] += count;
+    this.droppedSinceWarn += count;
+    safely(() => this.hooks.onDropped?.(kind, count));
+    const now = Date.now();
+    if (!quiet && now - this.lastDropWarnAt >= RECORDER_WARN_EVERY_MS) {
+      this.lastDropWarnAt = now;
+      this.logger.warn(
+        `Record buffer full (${this.options.maxBufferSize}): dropped ${this.droppedSinceWarn} record(s) since the last warning; messages are still processed`,
+      );
+      this.droppedSinceWarn = 0;
+    }
+  }
+
+  /** Flushes soon, outside the caller's stack (the caller is on the hot path). */
+  private kick(): void {
+    if (this.kickScheduled || this.flushing) return;
+    this.kickScheduled = true;
+    setImmediate(() => {
+      this.kickScheduled = false;
+      this.tick();
+    });
+  }
+
+  private tick(): void {
+    if (this.flushing || Date.now() < this.nextAttemptAt) return;
+    if (!this.buffered() && !this.registrations.size) return;
+    this.flushing = this.flushOnce().finally(() => {
+      this.flushing = undefined;
+      // A backlog (e.g. after an outage) drains batch after batch, without waiting for the timer.
+      if (!this.failures && (this.settled.length >= this.options.batchSize || this.published.length >= this.options.batchSize)) {
+        this.kick();
+      }
+    });
+  }
+
+  /** One flush: pending registrations, then one batch of message records, then one of consumption records. */
+  private async flushOnce(): Promise<void> {
+    try {
+      for (const [key, event] of this.registrations) {
+        await this.subscriptionIdOf(event.topic, event.group);
+        this.registrations.delete(key);
+      }
+      if (this.published.length) await this.writeMessages();
+      if (this.settled.length) await this.writeConsumption();
+      if (this.failures) this.logger.log(`Database writes recovered after ${this.failures} failed attempt(s)`);
+      this.failures = 0;
+      this.nextAttemptAt = 0;
+    } catch (err) {
+      this.failures++;
+      this.stats.failedFlushes++;
+      const delay = Math.min(this.options.maxRetryDelayMs, this.options.flushIntervalMs * 2 ** this.failures);
+      this.nextAttemptAt = Date.now() + delay;
+      const now = Date.now();
+      if (now - this.lastFailureWarnAt >= RECORDER_WARN_EVERY_MS) {
+        this.lastFailureWarnAt = now;
+        this.logger.warn(
+          `Could not write records (${this.buffered()} buffered, retrying in ${delay} ms): ${(err as Error)?.message ?? err}`,
+        );
+      }
+    } finally {
+      safely(() => this.hooks.onFlushed?.(this.getStats()));
+    }
+  }
+
+  private async writeMessages(): Promise<void> {
+    const batch = this.take(this.published, this.options.batchSize);
+    this.published = batch.rest;
+    try {
+      for (const topic of new Set(batch.taken.map(e => e.topic))) await this.topicOf(topic);
+      const cols = messageColumns(
+        batch.taken,
+        e => this.topicIds.get(e.topic)!.id,
+        e => this.topicIds.get(e.topic)!.retentionMs,
+        this.options.producerId,
+        this.headers,
+      );
+      await this.database.query(INSERT_MESSAGES, cols);
+      this.stats.written.message += batch.taken.length;
+      safely(() => this.hooks.onWritten?.('message', batch.taken.length));
+    } catch (err) {
+      this.published = this.putBack('message', batch.taken, this.published);
+      throw err;
+    }
+  }
+
+  private async writeConsumption(): Promise<void> {
+    const events = this.take(this.settled, this.options.batchSize);
+    const times = this.take(this.settledAt, this.options.batchSize);
+    this.settled = events.rest;
+    this.settledAt = times.rest;
+    try {
+      for (const key of new Set(events.taken.map(e => subscriptionKey(e.topic, e.group)))) {
+        if (!this.subscriptionIds.has(key)) await this.subscriptionIdOf(...splitKey(key));
+      }
+      const cols = consumptionColumns(
+        events.taken,
+        times.taken,
+        e => this.subscriptionIds.get(subscriptionKey(e.topic, e.group))!,
+        this.headers,
+      );
+      await this.database.query(
+        this.options.recordMessages ? INSERT_CONSUMPTION_AND_SETTLE_MESSAGES : INSERT_CONSUMPTION,
+        cols,
+      );
+      this.stats.written.consumption += events.taken.length;
+      safely(() => this.hooks.onWritten?.('consumption', events.taken.length));
+    } catch (err) {
+      const room = Math.max(0, this.options.maxBufferSize - this.buffered());
+      const kept = Math.min(room, events.taken.length);
+      this.drop('consumption', events.taken.length - kept);
+      this.settled = events.taken.slice(0, kept).concat(this.settled);
+      this.settledAt = times.taken.slice(0, kept).concat(this.settledAt);
+      throw err;
+    }
+  }
+
+  /** The first `count` items and the rest, without copying when everything is taken. */
+  private take<T>(items: T[], count: number): { taken: T[]; rest: T[] } {
+    if (items.length <= count) return { taken: items, rest: [] };
+    return { taken: items.slice(0, count), rest: items.slice(count) };
+  }
+
+  /** A failed batch goes back in front, as far as the bound allows; the excess is dropped. */
+  private putBack<T>(kind: RecordKind, batch: T[], rest: T[]): T[] {
+    const room = Math.max(0, this.options.maxBufferSize - this.buffered());
+    const kept = Math.min(room, batch.length);
+    this.drop(kind, batch.length - kept);
+    return batch.slice(0, kept).concat(rest);
+  }
+
+  private async topicOf(topic: string): Promise<{ id: string; retentionMs: number }> {
+    const known = this.topicIds.get(topic);
+    if (known) return known;
+    const row = await this.ensure(ENSURE_TOPIC, [topic]);
+    const value = { id: row.id as string, retentionMs: Number(row.retention_ms ?? DEFAULT_RETENTION_MS) };
+    this.topicIds.set(topic, value);
+    return value;
+  }
+
+  private async subscriptionIdOf(topic: string, group: string): Promise<string> {
+    const key = subscriptionKey(topic, group);
+    const known = this.subscriptionIds.get(key);
+    if (known) return known;
+    const { id: topicId } = await this.topicOf(topic);
+    const s = this.options.subscriptionDefaults ?? {};
+    const row = await this.ensure(ENSURE_SUBSCRIPTION, [
+      topicId,
+      group,
+      s.offsetResetPolicy ?? 'latest',
+      s.maxPollRecords ?? 64,
+      s.sessionTimeoutMs ?? 30_000,
+      s.heartbeatIntervalMs ?? 2_000,
+      s.maxRetryAttempts ?? 3,
+      s.retryDelayMs ?? 1_000,
+      s.deadLetter === false ? null : this.keys.deadLetter(topic),
+    ]);
+    this.subscriptionIds.set(key, row.id);
+    return row.id;
+  }
+
+  /** Runs a find-or-insert; a concurrent insert by another process makes it return nothing once. */
+  private async ensure(sql: string, params: unknown[]): Promise<Record<string, unknown> & { id: string }> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const rows = (await this.database.query(sql, params)) as { id: string }[];
+      if (rows.length) return rows[0];
+    }
+    throw new Error('could not register the topic or subscription (concurrent inserts)');
+  }
+}
+
+function subscriptionKey(topic: string, group: string): string {
+  return `${topic}\u0000${group}`;
+}
+
+function splitKey(key: string): [topic: string, group: string] {
+  const at = key.indexOf('\u0000');
+  return [key.slice(0, at), key.slice(at + 1)];
+}
+
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // A metrics hook must never break recording.
+  }
+}

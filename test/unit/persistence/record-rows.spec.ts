@@ -1,0 +1,93 @@
+import type { MessagePublishedEvent, MessageSettledEvent } from '../../../lib/index.js';
+import {
+  consumptionColumns,
+  consumptionStatusOf,
+  messageColumns,
+  traceIdOf,
+} from '../../../lib/persistence/record-rows.js';
+
+const HEADERS = { tenant: 'x-tenant-id', correlation: 'x-correlation-id' };
+
+function settled(over: Partial<MessageSettledEvent> = {}): MessageSettledEvent {
+  return {
+    topic: 'orders',
+    group: 'billing',
+    consumer: 'c1',
+    messageId: 'm1',
+    entryId: '1700000000000-0',
+    attempt: 1,
+    outcome: 'acked',
+    durationMs: 12,
+    publishedAt: 1_700_000_000_000,
+    ...over,
+  };
+}
+
+describe('record rows', () => {
+  describe(consumptionStatusOf.name, () => {
+    it('should map every transport outcome to a consumption status', () => {
+      expect(consumptionStatusOf('acked')).toBe('success');
+      expect(consumptionStatusOf('retried')).toBe('retrying');
+      expect(consumptionStatusOf('dead_lettered')).toBe('dead_letter');
+      expect(consumptionStatusOf('dropped')).toBe('failed');
+    });
+  });
+
+  describe(traceIdOf.name, () => {
+    it('should take the trace id out of a W3C traceparent', () => {
+      expect(traceIdOf('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    });
+
+    it('should ignore a missing or malformed traceparent', () => {
+      expect(traceIdOf(undefined)).toBeNull();
+      expect(traceIdOf('00-abc-def-01')).toBeNull();
+      expect(traceIdOf('garbage')).toBeNull();
+    });
+  });
+
+  describe(consumptionColumns.name, () => {
+    it('should lay one batch out as one array per column, in INSERT order', () => {
+      const events = [
+        settled({ headers: { 'x-tenant-id': 't1' } }),
+        settled({ messageId: undefined, attempt: 3, outcome: 'retried', error: 'boom', nextAttemptAt: 5_000, durationMs: 0.4 }),
+      ];
+      const cols = consumptionColumns(events, [10_000, 20_000], e => `sub-${e.group}`, HEADERS);
+      expect(cols).toHaveLength(12);
+      expect(cols.map(c => c[0])).toEqual([
+        'sub-billing', 'm1', 'c1', '1700000000000-0', 'success', 12, null, 0, 10_000 - 12, 10_000, null, 't1',
+      ]);
+      expect(cols.map(c => c[1])).toEqual([
+        'sub-billing', null, 'c1', '1700000000000-0', 'retrying', 0, 'boom', 2, 20_000 - 0.4, 20_000, 5_000, null,
+      ]);
+    });
+
+    it('should cut very long error messages', () => {
+      const cols = consumptionColumns([settled({ error: 'x'.repeat(10_000), outcome: 'dead_lettered' })], [1], () => 's', HEADERS);
+      expect((cols[6][0] as string).length).toBe(4_000);
+    });
+  });
+
+  describe(messageColumns.name, () => {
+    it('should fill a message record from a publish, with tenant, correlation, trace and expiry', () => {
+      const event: MessagePublishedEvent = {
+        topic: 'orders',
+        messageId: 'm1',
+        entryId: undefined,
+        publishedAt: 1_000,
+        deliverAt: 6_000,
+        key: 'customer-42',
+        headers: {
+          'x-tenant-id': 't1',
+          'x-correlation-id': 'corr-1',
+          traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+        },
+        payloadSize: 256,
+      };
+      const cols = messageColumns([event], () => 'topic-id', () => 60_000, 'producer-1', HEADERS);
+      expect(cols.map(c => c[0])).toEqual([
+        'topic-id', 'm1', 'customer-42', 'corr-1', JSON.stringify(event.headers), 256, null,
+        1_000, 6_000, 61_000, 'producer-1', 't1', '4bf92f3577b34da6a3ce929d0e0e4736',
+      ]);
+    });
+  });
+});

@@ -220,7 +220,8 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
   private maxLenOf(topic: string): number {
     const maxLen = this.options.maxLen;
     if (maxLen === undefined) return 0;
-    return typeof maxLen === 'number' ? maxLen : (maxLen[topic] ?? 0);
+    if (typeof maxLen === 'number') return maxLen;
+    return (typeof maxLen === 'function' ? maxLen(topic) : maxLen[topic]) ?? 0;
   }
 
   private createConnection(): RedisConnection {

@@ -14,10 +14,11 @@ export interface RedisStreamsClientOptions {
   commandTimeoutMs?: number;
   /**
    * Capacity: an `emit` to a stream already holding this many entries rejects with
-   * `TopicFullError` instead of trimming. A number for every topic, or a per-topic map.
+   * `TopicFullError` instead of trimming. A number for every topic, a per-topic map, or a
+   * function asked at every publish (limits that change at run time).
    * @defaultValue none (unbounded)
    */
-  maxLen?: number | Record<string, number>;
+  maxLen?: number | Record<string, number> | ((topic: string) => number | undefined);
   /** How long a deduplication id blocks a second publish. @defaultValue 300000 (5 min) */
   deduplicationWindowMs?: number;
   /** Receives every publish (metrics, persistence); wired by `RedisStreamsModule`. @defaultValue none */

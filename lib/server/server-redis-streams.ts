@@ -1,43 +1,28 @@
 import { Logger } from '@nestjs/common';
-import {
-  type CustomTransportStrategy,
-  type MessageHandler,
-  Server,
-} from '@nestjs/microservices';
-import { hostname } from 'node:os';
+import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import { randomBytes } from 'node:crypto';
-import { finalize, isObservable, lastValueFrom } from 'rxjs';
-import type { DecodedEnvelope } from '../codec/envelope.js';
+import { hostname } from 'node:os';
+import { createRedisConnection, waitUntilReady, type RedisConnection } from '../connection/create-redis-connection.js';
 import {
-  createRedisConnection,
-  waitUntilReady,
-  type RedisConnection,
-} from '../connection/create-redis-connection.js';
-import {
-  DEFAULT_BATCH_SIZE,
-  DEFAULT_BLOCK_MS,
-  DEFAULT_CLAIM_IDLE_MS,
-  DEFAULT_CONCURRENCY,
   DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_DELAYED_POLL_MS,
   DEFAULT_GROUP,
-  DEFAULT_HOUSEKEEPING_INTERVAL_MS,
   DEFAULT_PREFIX,
-  DEFAULT_RETENTION_MS,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   REDIS_STREAMS_TRANSPORT,
 } from '../constants.js';
-import { ORIGINAL_ERROR, RedisStreamsContext } from '../ctx-host/redis-streams.context.js';
+import type { RedisStreamsContext } from '../ctx-host/redis-streams.context.js';
 import { RedisStreamsStatus, type RedisStreamsEvents } from '../events/redis-streams.events.js';
 import type { RedisStreamsHandlerExtras } from '../interfaces/redis-streams-handler-extras.interface.js';
 import type { RedisStreamsServerOptions } from '../interfaces/redis-streams-server-options.interface.js';
+import type { RetryOptions } from '../interfaces/retry-options.interface.js';
 import { StreamKeys } from '../keys/stream-keys.js';
 import { resolveRetryPolicy } from '../retry/backoff.js';
 import { RedisStreamsScripts } from '../scripts/redis-streams-scripts.js';
+import { createHandlerInvoker, type HandlerFn } from './handler-invoker.js';
 import { installOriginalErrorCapture } from './original-error-capture.js';
-import { Settler, type Delivery } from './settler.js';
-import { TopicConsumer } from './topic-consumer.js';
-import { TopicScheduler } from './topic-scheduler.js';
+import type { TopicConsumer } from './topic-consumer.js';
+import { createTopicConsumer, createTopicScheduler, type TopicRuntimeDeps } from './topic-runtime.factory.js';
+import type { TopicScheduler } from './topic-scheduler.js';
 
 /** State of one (topic, group) read loop, for health checks. */
 export interface ConsumerState {
@@ -48,6 +33,12 @@ export interface ConsumerState {
   /** True while the group is paused (`RedisStreamsAdmin.pauseGroup`). */
   paused: boolean;
   lastReadAt: number;
+}
+
+/** A running consumer and the blocking connection it owns. */
+interface RunningConsumer {
+  consumer: TopicConsumer;
+  reader: RedisConnection;
 }
 
 /**
@@ -66,9 +57,10 @@ export class ServerRedisStreams
   private readonly keys: StreamKeys;
   private readonly consumerName: string;
   private command: RedisConnection | undefined;
-  private readonly readers: RedisConnection[] = [];
-  private readonly consumers: TopicConsumer[] = [];
-  private readonly schedulers: TopicScheduler[] = [];
+  private deps: TopicRuntimeDeps | undefined;
+  /** Running consumers by `topic \0 group`. */
+  private readonly consumers = new Map<string, RunningConsumer>();
+  private readonly schedulers = new Map<string, TopicScheduler>();
   private pendingListeners: { event: keyof RedisStreamsEvents; callback: Function }[] = [];
   private isManuallyClosed = false;
   private closing: Promise<void> | undefined;
@@ -87,23 +79,61 @@ export class ServerRedisStreams
     try {
       this.command = this.connect('command');
       await waitUntilReady(this.command, DEFAULT_CONNECT_TIMEOUT_MS);
-      const scripts = new RedisStreamsScripts(this.command);
-      for (const [topic, handlers] of this.collectEventHandlers()) {
-        for (const [group, groupHandlers] of handlers) {
-          this.consumers.push(this.createConsumer(scripts, topic, group, groupHandlers));
+      this.deps = {
+        command: this.command,
+        scripts: new RedisStreamsScripts(this.command),
+        keys: this.keys,
+        options: this.options,
+        consumerName: this.consumerName,
+        logger: this.logger,
+      };
+      const starts: Promise<void>[] = [];
+      for (const [topic, groups] of this.collectEventHandlers()) {
+        for (const [group, handlers] of groups) {
+          starts.push(this.startConsumer(topic, group, handlers, (handlers[0].extras ?? {}) as RedisStreamsHandlerExtras));
         }
-        this.schedulers.push(this.createScheduler(scripts, topic));
       }
-      await Promise.all(this.consumers.map(consumer => consumer.start()));
-      for (const scheduler of this.schedulers) scheduler.start();
-      for (const c of this.consumers) {
-        this.options.observer?.onConsumerStarted?.({ topic: c.options.topic, group: c.options.group, consumer: this.consumerName });
-      }
+      await Promise.all(starts);
       callback();
     } catch (err) {
       await this.close();
       callback(err);
     }
+  }
+
+  /**
+   * Starts consuming `topic` as `extras.group` after `listen`, with a plain handler: return = ack,
+   * throw = retry / dead letter per policy. For consumers that appear at run time (e.g. webhooks).
+   */
+  async subscribe(
+    topic: string,
+    handler: (data: unknown, ctx: RedisStreamsContext) => unknown,
+    extras: RedisStreamsHandlerExtras & { group: string },
+  ): Promise<void> {
+    if (!this.deps || this.isManuallyClosed) throw new Error('subscribe() needs a listening server');
+    await this.startConsumer(topic, extras.group, [handler], extras);
+  }
+
+  /** Stops consuming `topic` as `group` gracefully: in-flight handlers finish and are acked. */
+  async unsubscribe(topic: string, group: string): Promise<void> {
+    const running = this.consumers.get(consumerKey(topic, group));
+    if (!running) return;
+    this.consumers.delete(consumerKey(topic, group));
+    await running.consumer.stop(this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+    await quit(running.reader);
+  }
+
+  /**
+   * Changes a running consumer's policy without a restart: `retry` and `deadLetter` apply from its
+   * next failure (fields inherit the server's, as handler extras do), `concurrency` from its next read.
+   */
+  updatePolicy(topic: string, group: string, policy: { retry?: RetryOptions; deadLetter?: boolean; concurrency?: number }): void {
+    const running = this.consumers.get(consumerKey(topic, group));
+    if (!running) throw new Error(`No consumer for topic "${topic}" and group "${group}"`);
+    running.consumer.updatePolicy({
+      ...policy,
+      retry: policy.retry ? resolveRetryPolicy(this.options.retry, policy.retry) : undefined,
+    });
   }
 
   /**
@@ -114,9 +144,10 @@ export class ServerRedisStreams
     this.closing ??= (async () => {
       this.isManuallyClosed = true;
       const timeout = this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
-      for (const scheduler of this.schedulers) scheduler.stop();
-      await Promise.all(this.consumers.map(consumer => consumer.stop(timeout)));
-      await Promise.all([...this.readers, this.command].map(quit));
+      for (const scheduler of this.schedulers.values()) scheduler.stop();
+      const running = [...this.consumers.values()];
+      await Promise.all(running.map(r => r.consumer.stop(timeout)));
+      await Promise.all([...running.map(r => r.reader), this.command].map(quit));
       this._status$.next(RedisStreamsStatus.CLOSED);
     })();
     return this.closing;
@@ -127,22 +158,22 @@ export class ServerRedisStreams
     if (!this.command) {
       throw new Error('Not initialized. Please call the "listen"/"startAllMicroservices" method before accessing the server.');
     }
-    return [this.command, ...this.readers] as T;
+    return [this.command, ...[...this.consumers.values()].map(r => r.reader)] as T;
   }
 
-  /** Listens to an ioredis event on every connection. */
+  /** Listens to an ioredis event on every connection (also those opened later). */
   on<K extends keyof RedisStreamsEvents>(event: K, callback: RedisStreamsEvents[K]): void {
-    if (!this.command) {
-      this.pendingListeners.push({ event, callback });
-      return;
-    }
+    this.pendingListeners.push({ event, callback });
+    if (!this.command) return;
     this.command.on(event, (...args: unknown[]) => (callback as Function)('command', ...args));
-    for (const reader of this.readers) reader.on(event, (...args: unknown[]) => (callback as Function)('reader', ...args));
+    for (const { reader } of this.consumers.values()) {
+      reader.on(event, (...args: unknown[]) => (callback as Function)('reader', ...args));
+    }
   }
 
   /** Liveness of every read loop (used by the health indicator). */
   getConsumerStates(now = Date.now()): ConsumerState[] {
-    return this.consumers.map(c => ({
+    return [...this.consumers.values()].map(({ consumer: c }) => ({
       topic: c.options.topic,
       group: c.options.group,
       consumer: this.consumerName,
@@ -150,6 +181,30 @@ export class ServerRedisStreams
       paused: c.paused,
       lastReadAt: c.lastReadAt,
     }));
+  }
+
+  private async startConsumer(topic: string, group: string, handlers: HandlerFn[], extras: RedisStreamsHandlerExtras) {
+    const key = consumerKey(topic, group);
+    if (this.consumers.has(key)) throw new Error(`Topic "${topic}" is already consumed by group "${group}"`);
+    const deps = this.deps!;
+    const invoke = createHandlerInvoker({
+      topic,
+      group,
+      consumer: this.consumerName,
+      handlers,
+      deserializer: this.deserializer,
+      runWithHooks: (ctx, fn) => this.runWithProcessingHooks(ctx, fn),
+    });
+    const reader = this.connect('reader');
+    const consumer = createTopicConsumer(deps, reader, topic, group, extras, invoke);
+    this.consumers.set(key, { consumer, reader });
+    await consumer.start();
+    if (!this.schedulers.has(topic)) {
+      const scheduler = createTopicScheduler(deps, topic);
+      this.schedulers.set(topic, scheduler);
+      scheduler.start();
+    }
+    this.options.observer?.onConsumerStarted?.({ topic, group, consumer: this.consumerName });
   }
 
   /** Topic → group → that group's handlers; Nest's chain of same-pattern handlers is split by group. */
@@ -173,111 +228,12 @@ export class ServerRedisStreams
     return topics;
   }
 
-  private createConsumer(scripts: RedisStreamsScripts, topic: string, group: string, handlers: MessageHandler[]) {
-    const extras = (handlers[0].extras ?? {}) as RedisStreamsHandlerExtras;
-    const o = this.options;
-    const keys = {
-      stream: this.keys.stream(topic),
-      deadLetter: this.keys.deadLetter(topic),
-      deadLetterRefs: this.keys.deadLetterRefs(topic),
-      paused: this.keys.paused(topic),
-      retry: this.keys.retry(topic, group),
-      failures: this.keys.failures(topic, group),
-    };
-    const options = {
-      topic,
-      group,
-      consumer: this.consumerName,
-      concurrency: extras.concurrency ?? o.concurrency ?? DEFAULT_CONCURRENCY,
-      batchSize: o.batchSize ?? DEFAULT_BATCH_SIZE,
-      blockMs: o.blockMs ?? DEFAULT_BLOCK_MS,
-      claimIdleMs: extras.claimIdleMs ?? o.claimIdleMs ?? DEFAULT_CLAIM_IDLE_MS,
-      startFrom: extras.startFrom ?? o.startFrom ?? 'latest',
-    } as const;
-    let consumer: TopicConsumer | undefined;
-    const settler = new Settler(
-      this.command!,
-      scripts,
-      keys,
-      {
-        topic,
-        group,
-        consumer: this.consumerName,
-        retry: resolveRetryPolicy(o.retry, extras.retry),
-        deadLetter: extras.deadLetter ?? o.deadLetter ?? true,
-      },
-      this.logger,
-      o.observer,
-      dueAt => consumer?.retryScheduled(dueAt),
-    );
-    const reader = this.connect('reader');
-    consumer = new TopicConsumer(this.command!, reader, scripts, keys, options, settler, this.createInvoker(topic, group, handlers), this.logger);
-    return consumer;
-  }
-
-  private createScheduler(scripts: RedisStreamsScripts, topic: string): TopicScheduler {
-    const o = this.options;
-    return new TopicScheduler(
-      scripts,
-      { stream: this.keys.stream(topic), delayed: this.keys.delayed(topic), deadLetterRefs: this.keys.deadLetterRefs(topic) },
-      {
-        topic,
-        delayedPollMs: o.delayedPollMs ?? DEFAULT_DELAYED_POLL_MS,
-        retentionMs: o.retentionMs ?? DEFAULT_RETENTION_MS,
-        housekeepingIntervalMs: o.housekeepingIntervalMs ?? DEFAULT_HOUSEKEEPING_INTERVAL_MS,
-      },
-      this.logger,
-    );
-  }
-
-  private createInvoker(topic: string, group: string, handlers: MessageHandler[]) {
-    return async (envelope: DecodedEnvelope, delivery: Delivery): Promise<void> => {
-      const ctx = new RedisStreamsContext([
-        topic, envelope.id, delivery.entryId, group, this.consumerName,
-        delivery.attempt, envelope.headers, envelope.publishedAt, envelope.key,
-      ]);
-      const raw = { pattern: topic, data: envelope.data, metadata: envelope.headers };
-      const decoded = this.deserializer.deserialize(raw, { channel: topic });
-      const packet = decoded instanceof Promise ? await decoded : decoded;
-      try {
-        if (handlers.length === 1) await this.runHandler(handlers[0], packet.data, ctx);
-        else await Promise.all(handlers.map(handler => this.runHandler(handler, packet.data, ctx)));
-      } catch (err) {
-        throw ctx[ORIGINAL_ERROR] ?? err;
-      }
-    };
-  }
-
-  /**
-   * Awaits a handler's value, Promise or Observable, as ServerKafka#handleEvent does, inside Nest's
-   * processing hooks. The outcome is taken from our own promise: a start hook need not return one.
-   */
-  private runHandler(handler: MessageHandler, data: unknown, ctx: RedisStreamsContext): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.runWithProcessingHooks(ctx, async runEndHook => {
-        try {
-          const resultOrStream = await handler(data, ctx);
-          if (isObservable(resultOrStream)) {
-            await lastValueFrom(resultOrStream.pipe(finalize(runEndHook)), { defaultValue: undefined });
-          } else {
-            runEndHook();
-          }
-          resolve();
-        } catch (err) {
-          runEndHook();
-          reject(err);
-        }
-      });
-    });
-  }
-
   private connect(role: 'command' | 'reader'): RedisConnection {
     const redis = createRedisConnection(this.options.connection, {
       offlineQueue: true,
       isClosed: () => this.isManuallyClosed,
       connectionName: `${this.consumerName}:${role}`,
     });
-    if (role === 'reader') this.readers.push(redis);
     redis.on('error', (err: Error) => {
       if (!this.isManuallyClosed) this.logger.error(`Redis ${role} connection: ${err.message}`);
     });
@@ -291,6 +247,10 @@ export class ServerRedisStreams
     }
     return redis;
   }
+}
+
+function consumerKey(topic: string, group: string): string {
+  return `${topic}\u0000${group}`;
 }
 
 async function quit(redis: RedisConnection | undefined): Promise<void> {

@@ -52,12 +52,17 @@ export class Settler {
     private readonly redis: RedisConnection,
     private readonly scripts: RedisStreamsScripts,
     private readonly keys: TopicGroupKeys,
-    private readonly options: SettlerOptions,
+    private options: SettlerOptions,
     private readonly logger: LoggerService,
     private readonly observer: RedisStreamsObserver | undefined,
     /** Called when a retry is scheduled, so the scheduler can wake up in time. */
     private readonly onRetryScheduled: (dueAt: number) => void,
   ) {}
+
+  /** Changes the retry policy / dead-lettering live: applies from the next failure on. */
+  updatePolicy(policy: Partial<Pick<SettlerOptions, 'retry' | 'deadLetter'>>): void {
+    this.options = { ...this.options, ...policy };
+  }
 
   /** The handler succeeded: ack (batched). */
   succeeded(delivery: Delivery): void {

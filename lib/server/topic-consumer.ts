@@ -5,6 +5,7 @@ import type { DecodedEnvelope } from '../codec/envelope.js';
 import { reconnectDelay, type RedisConnection } from '../connection/create-redis-connection.js';
 import { RETRY_POLL_MS } from '../constants.js';
 import type { ClaimedEntries, RedisStreamsScripts, StreamEntry } from '../scripts/redis-streams-scripts.js';
+import type { ResolvedRetryPolicy } from '../interfaces/retry-options.interface.js';
 import type { Delivery, Settler, TopicGroupKeys } from './settler.js';
 
 /** Keys a consumer uses: the settle keys plus the topic's paused-groups set. */
@@ -82,6 +83,17 @@ export class TopicConsumer {
   /** True while the loop reads, waits for a free slot, or has answered within a few blocks. */
   isAlive(now = Date.now()): boolean {
     return !!this.loop && (this.paused || this.slotWaiter !== undefined || now - this.lastReadAt < 3 * this.options.blockMs + 10_000);
+  }
+
+  /** Changes the policy live: concurrency from the next read, retry / dead-lettering from the next failure. */
+  updatePolicy(policy: { retry?: ResolvedRetryPolicy; deadLetter?: boolean; concurrency?: number }): void {
+    if (policy.concurrency !== undefined) {
+      if (!Number.isInteger(policy.concurrency) || policy.concurrency < 1) throw new RangeError('concurrency must be an integer ≥ 1');
+      this.options.concurrency = policy.concurrency;
+      this.slotWaiter?.();
+    }
+    const { retry, deadLetter } = policy;
+    this.settler.updatePolicy({ ...(retry && { retry }), ...(deadLetter !== undefined && { deadLetter }) });
   }
 
   /** Wakes the retry check by `dueAt` (a retry was just scheduled). */

@@ -97,18 +97,18 @@ describe(RedisStreamsHealthIndicator.name, () => {
       });
 
       await redis.stop();
-      const down = await waitFor(async () => {
+      const down = (await waitFor(async () => {
         const res = await health();
         return res.status === 503 ? res : undefined;
-      }, 'a 503 while Redis is down');
+      }, 'a 503 while Redis is down'))!;
       expect(down.body.error.mq).toMatchObject({ status: 'down', redis: 'down' });
       expect(down.body.error.mq.message).toMatch(/Redis unreachable/);
 
       await redis.start();
-      const back = await waitFor(async () => {
+      const back = (await waitFor(async () => {
         const res = await health();
         return res.status === 200 ? res : undefined;
-      }, 'a 200 once Redis is back', 15_000);
+      }, 'a 200 once Redis is back', 15_000))!;
       expect(back.body.info.mq).toMatchObject({ status: 'up', redis: 'up' });
     });
   });
@@ -147,19 +147,19 @@ describe(RedisStreamsHealthIndicator.name, () => {
 
       await lastValueFrom(client.emit('orders', { kind: 'slow' }));
       await waitFor(() => slowStarted, 'the slow handler to start');
-      const old = await waitFor(async () => {
+      const old = (await waitFor(async () => {
         const res = await health('/health/strict');
         return res.status === 503 ? res : undefined;
-      }, 'down on an old pending message');
+      }, 'down on an old pending message'))!;
       expect(old.body.error.mq.message).toMatch(/orders\/billing: oldest pending message is \d+ ms old \(max 200\)/);
       release.resolve();
       await waitFor(async () => (await health('/health/strict')).status === 200, 'up once it is acked');
 
       await lastValueFrom(client.emit('orders', { kind: 'poison' }));
-      const dead = await waitFor(async () => {
+      const dead = (await waitFor(async () => {
         const res = await health('/health/strict');
         return res.status === 503 ? res : undefined;
-      }, 'down on a dead letter');
+      }, 'down on a dead letter'))!;
       expect(dead.body.error.mq).toMatchObject({ deadLetters: { orders: 1 } });
       expect(dead.body.error.mq.message).toContain('orders: 1 dead letters (max 0)');
       // Without thresholds the same state is healthy.

@@ -78,14 +78,14 @@ describe('RedisStreamsModule metrics', () => {
     for (let i = 0; i < 2; i++) await lastValueFrom(client.emit(topic, { fail: true }));
 
     const g = { topic, group: 'billing' };
-    const samples = await waitFor(async () => {
+    const samples = (await waitFor(async () => {
       const s = await scrape();
       return valueOf(s, 'mq_messages_total', { ...g, outcome: 'acked' }) === 10 &&
         valueOf(s, 'mq_dead_letter_queue_size', { topic }) === 2 &&
         valueOf(s, 'mq_pending_messages', g) === 0
         ? s
         : undefined;
-    }, 'metrics after traffic');
+    }, 'metrics after traffic'))!;
 
     expect(valueOf(samples, 'mq_messages_total', { topic, group: '', outcome: 'published' })).toBe(12);
     expect(valueOf(samples, 'mq_messages_total', { ...g, outcome: 'consumed' })).toBe(12);

@@ -25,9 +25,13 @@ describe(RedisStreamsMetricsObserver.name, () => {
     };
   }
 
-  async function values(name: string) {
+  async function values(name: string): Promise<Record<string, string | number | undefined>[]> {
     const metric = (await registry.getMetricsAsJSON()).find(m => m.name === name)!;
-    return metric.values.map(v => ({ ...v.labels, value: v.value, metric: (v as { metricName?: string }).metricName }));
+    return metric.values.map(v => ({
+      ...(v.labels as Record<string, string>),
+      value: v.value,
+      metric: (v as { metricName?: string }).metricName,
+    }));
   }
 
   describe('onMessageSettled', () => {

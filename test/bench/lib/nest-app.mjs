@@ -1,0 +1,32 @@
+import { Controller, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventPattern } from '@nestjs/microservices';
+
+/**
+ * A Nest module with one `@EventPattern(pattern, extras)` handler that passes the payload to
+ * `handle` (decorators applied as plain functions: this file is not compiled).
+ */
+export function eventHandlerModule(pattern, handle, extras) {
+  class BenchHandlers {
+    async onEvent(data) {
+      handle(data);
+    }
+  }
+  const method = Object.getOwnPropertyDescriptor(BenchHandlers.prototype, 'onEvent');
+  EventPattern(pattern, extras)(BenchHandlers.prototype, 'onEvent', method);
+  Controller()(BenchHandlers);
+  class BenchModule {}
+  Module({ controllers: [BenchHandlers] })(BenchModule);
+  return BenchModule;
+}
+
+/** Starts a standalone Nest microservice; resolves with its close function. */
+export async function startMicroservice(module, microserviceOptions) {
+  const app = await NestFactory.createMicroservice(module, {
+    ...microserviceOptions,
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
+  await app.listen();
+  return () => app.close();
+}

@@ -1,0 +1,47 @@
+import { createBenchDatabase } from './lib/bench-database.mjs';
+import { runOnce } from './lib/run-once.mjs';
+import { median } from './lib/stats.mjs';
+
+/**
+ * Recording on vs off (SPEC §8: consumption records + metrics on ≥ 0.9 × off): ours with defaults
+ * wired through `RedisStreamsModule`, once with `metrics` + `persistence` on (a fresh, migrated
+ * PostgreSQL database) and once with both off; alternated, median of `reps`.
+ */
+export async function runRecording(admin, { root, messages, window, reps, timeoutMs, cpuProf, log }) {
+  const lib = await import('../../dist/index.js');
+  if (typeof lib.RedisStreamsModule !== 'function' || typeof lib.ConsumptionRecorder !== 'function') {
+    const note = 'skipped: RedisStreamsModule / ConsumptionRecorder are not exported from lib/index.ts';
+    log(`  recording: ${note}`);
+    return { skipped: true, note };
+  }
+  const db = await createBenchDatabase(root);
+  if (db.skipped) {
+    log(`  recording: skipped: ${db.skipped}`);
+    return { skipped: true, note: db.skipped };
+  }
+  const variants = [
+    { name: 'recording-off', label: 'ours via RedisStreamsModule, metrics + persistence off', module: 'ours-module', cfg: { recording: false } },
+    { name: 'recording-on', label: 'ours via RedisStreamsModule, metrics + consumption records on', module: 'ours-module', cfg: { recording: true, databaseUrl: db.url } },
+  ];
+  const runs = { 'recording-off': [], 'recording-on': [] };
+  try {
+    for (let rep = 1; rep <= reps; rep++) {
+      for (const v of rep % 2 ? variants : [...variants].reverse()) {
+        const row = await runOnce(v, { messages, window }, admin, { cpuProf, timeoutMs, log });
+        runs[v.name].push(row);
+        const rec = row.extra?.recorder;
+        log(
+          `[recording ${rep}/${reps}] ${v.name.padEnd(14)} ${row.complete ? `e2e ${Math.round(row.e2eMsgsPerSec).toLocaleString('en-US')} msg/s` : `INCOMPLETE ${row.error ?? ''}`}` +
+            (rec ? `, records written ${rec.written.consumption}, dropped ${rec.dropped.consumption}, all written ${row.extra.recordsWrittenAfterMs} ms after the last handled` : ''),
+        );
+      }
+    }
+  } finally {
+    await db.drop();
+  }
+  const e2e = name => median(runs[name].filter(r => r.complete).map(r => r.e2eMsgsPerSec));
+  const off = e2e('recording-off');
+  const on = e2e('recording-on');
+  const dropped = runs['recording-on'].reduce((n, r) => n + (r.extra?.recorder?.dropped.consumption ?? 0), 0);
+  return { offMsgsPerSec: off, onMsgsPerSec: on, ratio: off && on ? on / off : undefined, droppedRecords: dropped, runs };
+}

@@ -1,0 +1,152 @@
+/**
+ * `npm run bench`: every peer of SPEC §8 side by side in one run — one producer process and one
+ * consumer process per scenario — then the backlog and recording scenarios. Prints the table and
+ * writes bench-results/<date>.json and bench-results/latest.json. `--help` lists the options.
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runBacklog } from './backlog.mjs';
+import { parseOptions, selectScenarios } from './lib/options.mjs';
+import { RedisAdmin } from './lib/redis-admin.mjs';
+import { runOnce } from './lib/run-once.mjs';
+import { buildRows, checkTargets, summarizeRuns } from './lib/summarize.mjs';
+import { formatBacklog, formatRecording, formatTable, formatTargets } from './lib/table.mjs';
+import { PAYLOAD_BYTES } from './lib/payload.mjs';
+import { runRecording } from './recording.mjs';
+import { SCENARIOS, TUNED, withComparedBuilds } from './scenarios/index.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const opts = parseOptions();
+const log = line => console.log(line);
+const startedAt = new Date();
+const t0 = Date.now();
+
+if (opts.build) {
+  log('Building (npm run build) …');
+  execSync('npm run build --silent', { cwd: ROOT, stdio: 'inherit' });
+}
+
+const scenarios = withComparedBuilds(selectScenarios(SCENARIOS, opts.only), opts.compareDist);
+if (!scenarios.length) throw new Error(`--only=${opts.only.join(',')} matches no scenario`);
+const admin = new RedisAdmin();
+await admin.init();
+if (opts.cpuProf) mkdirSync(opts.cpuProf.dir, { recursive: true });
+
+async function phase(name, params, timeoutMs) {
+  const runs = Object.fromEntries(scenarios.map(s => [s.name, []]));
+  for (let rep = 1; rep <= opts.reps; rep++) {
+    for (const s of scenarios) {
+      const row = await runOnce(s, params, admin, { cpuProf: opts.cpuProf, timeoutMs, log });
+      runs[s.name].push(row);
+      log(`[${name} ${rep}/${opts.reps}] ${s.name.padEnd(20)} ${describe(row)}`);
+    }
+  }
+  return runs;
+}
+
+const us = v => (v === undefined ? '—' : v.toFixed(1));
+
+function describe(row) {
+  if (!row.complete) return `INCOMPLETE: ${row.delivered ?? 0}/${row.expected ?? '?'} handled${row.error ? ` — ${row.error}` : ''}`;
+  const lat = row.latency ? `, p50 ${row.latency.p50Ms.toFixed(2)} ms, p99 ${row.latency.p99Ms.toFixed(2)} ms` : '';
+  const calls = Object.entries(row.redisCallsPerMessage ?? {}).map(([c, n]) => `${c} ${n}`).join(', ');
+  return `e2e ${Math.round(row.e2eMsgsPerSec).toLocaleString('en-US')} msg/s, producer ${Math.round(row.producerMsgsPerSec).toLocaleString('en-US')} msg/s, ${row.e2eSeconds.toFixed(2)} s, CPU µs/msg ${us(row.producerCpuUsPerMsg)}/${us(row.consumerCpuUsPerMsg)}/${us(row.redisCpuUsPerMsg)}${lat}, other load ${Math.round(row.otherCpuPctOfMachine ?? 0)} %${row.duplicates ? `, ${row.duplicates} duplicates` : ''}; Redis calls/msg: ${calls}`;
+}
+
+const summarize = runs => Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, summarizeRuns(v)]));
+const results = {
+  date: startedAt.toISOString(),
+  machine: {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    redis: admin.version,
+    redisCpuMeasured: admin.pid !== undefined,
+    loadAverageAtStart: loadavg(),
+  },
+  git: gitInfo(),
+  config: {
+    messages: opts.messages,
+    payloadBytes: PAYLOAD_BYTES,
+    reps: opts.reps,
+    producerWindow: opts.window,
+    latencyRate: opts.rate,
+    latencyMessages: opts.latencyMessages,
+    latencyWarmup: opts.latencyWarmup,
+    backlog: opts.backlog,
+    tuned: TUNED,
+    scenarios: scenarios.map(s => ({ name: s.name, label: s.label })),
+  },
+  throughput: {},
+  latency: {},
+};
+
+try {
+  if (!opts.skip.has('throughput')) {
+    log(`\nThroughput: ${opts.messages.toLocaleString('en-US')} messages × ${opts.reps} reps, producer window ${opts.window}`);
+    const runs = await phase('throughput', { messages: opts.messages, window: opts.window }, Math.max(60_000, opts.messages));
+    results.throughput = summarize(runs);
+    results.throughputRuns = runs;
+  }
+  if (!opts.skip.has('latency')) {
+    log(`\nLatency: ${opts.rate} msg/s, ${opts.latencyMessages} measured messages after ${opts.latencyWarmup} warm-up, × ${opts.reps} reps`);
+    const params = { messages: opts.latencyMessages, warmup: opts.latencyWarmup, rate: opts.rate, latency: true };
+    const runs = await phase('latency', params, ((opts.latencyMessages + opts.latencyWarmup) / opts.rate) * 1000 + 30_000);
+    results.latency = summarize(runs);
+    results.latencyRuns = runs;
+  }
+  if (!opts.skip.has('backlog') && opts.backlog > 0 && scenarios.some(s => s.module === 'ours')) {
+    log(`\nBacklog: ${opts.backlog.toLocaleString('en-US')} messages`);
+    results.backlog = await runBacklog(admin, { messages: opts.backlog, cpuProf: opts.cpuProf, log });
+  }
+  if (!opts.skip.has('recording') && scenarios.some(s => s.module === 'ours')) {
+    log('\nRecording on vs off');
+    results.recording = await runRecording(admin, {
+      root: ROOT,
+      messages: opts.messages,
+      window: opts.window,
+      reps: opts.reps,
+      timeoutMs: Math.max(60_000, opts.messages),
+      cpuProf: opts.cpuProf,
+      log,
+    });
+  }
+} finally {
+  await admin.close();
+}
+
+results.rows = buildRows(scenarios, results.throughput, results.latency);
+results.targets = checkTargets(results.rows, results.backlog, results.recording);
+results.wallSeconds = (Date.now() - t0) / 1000;
+results.full = !opts.compareDist && !opts.only.length && !opts.skip.size && opts.messages === 100_000 && opts.reps >= 3 && opts.backlog === 1_000_000;
+
+log(`\n${scenarios.length} scenarios, ${opts.messages.toLocaleString('en-US')} × ${PAYLOAD_BYTES}-byte JSON messages, median of ${opts.reps}; latency at ${opts.rate} msg/s (${startedAt.toISOString()}, ${cpus().length} cores)`);
+log(formatTable(results.rows));
+if (results.targets.length) log(`\nSPEC §8 targets\n${formatTargets(results.targets)}`);
+if (results.backlog) log(`\nBacklog\n${formatBacklog(results.backlog)}`);
+if (results.recording?.skipped) log(`\nRecording on vs off: ${results.recording.note}`);
+else if (results.recording) log(`\n${formatRecording(results.recording)}`);
+log(`\nWall time: ${results.wallSeconds.toFixed(0)} s`);
+
+const outDir = resolve(ROOT, opts.out);
+mkdirSync(outDir, { recursive: true });
+const stamp = startedAt.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+const file = join(outDir, `${stamp}${results.full ? '' : '-partial'}.json`);
+const json = `${JSON.stringify(results, null, 2)}\n`;
+writeFileSync(file, json);
+writeFileSync(join(outDir, 'latest.json'), json);
+log(`Results: ${file}`);
+
+function gitInfo() {
+  try {
+    const commit = execSync('git rev-parse HEAD', { cwd: ROOT }).toString().trim();
+    const dirty = execSync('git status --porcelain -- lib', { cwd: ROOT }).toString().trim().length > 0;
+    return { commit, libDirty: dirty };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,74 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * Every peer the bench runs side by side. `module` names the file in this folder that has the
+ * producer/consumer pair; `cfg` is merged into the children's config.
+ */
+export const SCENARIOS = [
+  {
+    name: 'ioredis-100',
+    label: 'plain ioredis loop, XREADGROUP COUNT 100',
+    module: 'ioredis',
+    cfg: { count: 100 },
+    baseline: true,
+  },
+  {
+    name: 'ioredis-1000',
+    label: 'plain ioredis loop, XREADGROUP COUNT 1000',
+    module: 'ioredis',
+    cfg: { count: 1000 },
+    baseline: true,
+  },
+  { name: 'nest-redis', label: "Nest's Transport.REDIS (pub/sub, not durable)", module: 'nest-redis', cfg: {} },
+  {
+    name: 'streams-transporter',
+    label: '@nestjs-redis/streams-transporter 2.0.1, defaults (maxStreamLength raised, see notes)',
+    module: 'streams-transporter',
+    // Its default maxStreamLength (10,000) trims unread entries when the producer runs ahead.
+    cfg: params => ({ maxStreamLength: Math.max(10_000, 2 * (params.messages + (params.warmup ?? 0))) }),
+  },
+  { name: 'bullmq', label: 'BullMQ, Queue.add → Worker (concurrency 50)', module: 'bullmq', cfg: { concurrency: 50 } },
+  { name: 'ours-default', label: 'ours, defaults', module: 'ours', cfg: {} },
+  {
+    name: 'ours-tuned',
+    label: 'ours, tuned (see TUNED)',
+    module: 'ours',
+    cfg: () => ({ server: TUNED.server, client: TUNED.client }),
+  },
+];
+
+/** The "tuned" variant of ours: only public options. */
+export const TUNED = {
+  server: { concurrency: 512, batchSize: 512 },
+  client: { connection: { enableAutoPipelining: true } },
+};
+
+/**
+ * With `--compare-dist=[name=]DIR,…`: every scenario of ours once more per build, named
+ * `<name>@<build name>` (default `cmp1`, `cmp2`, …), loading that build's `index.js` (e.g. an
+ * older commit's `dist/`), so builds are compared within one run.
+ */
+export function withComparedBuilds(scenarios, compareDist) {
+  const builds = String(compareDist ?? '').split(',').filter(Boolean);
+  const compared = builds.flatMap((spec, i) => {
+    const [tag, dir] = spec.includes('=') ? spec.split('=', 2) : [`cmp${i + 1}`, spec];
+    const dist = pathToFileURL(resolve(dir, 'index.js')).href;
+    return scenarios
+      .filter(s => s.module === 'ours' && !s.dist)
+      .map(s => ({
+        ...s,
+        name: `${s.name}@${tag}`,
+        label: `${s.label} — build in ${dir}`,
+        dist,
+        cfg: params => ({ ...(typeof s.cfg === 'function' ? s.cfg(params) : s.cfg), dist }),
+      }));
+  });
+  return [...scenarios, ...compared];
+}
+
+/** The config a scenario's children get for a run with these parameters. */
+export function scenarioConfig(scenario, params) {
+  const extra = typeof scenario.cfg === 'function' ? scenario.cfg(params) : scenario.cfg;
+  return { module: scenario.module, ...extra, ...params };
+}

@@ -1,0 +1,50 @@
+/**
+ * Ours wired through `RedisStreamsModule` in a hybrid app (`app.connectMicroservice({ strategy:
+ * app.get(ServerRedisStreams) })`), with `cfg.recording` = consumption records (TypeORM on
+ * `cfg.databaseUrl`) + Prometheus metrics on, or both off. The producer is the plain client.
+ */
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { eventHandlerModule } from '../lib/nest-app.mjs';
+import { redisUrl } from '../lib/redis-url.mjs';
+
+export { producer } from './ours.mjs';
+
+export async function consumer(cfg, handle) {
+  const lib = await import(cfg.dist ?? '../../../dist/index.js');
+  const imports = [
+    lib.RedisStreamsModule.forRoot({
+      connection: { url: redisUrl() },
+      prefix: cfg.prefix,
+      server: cfg.server ?? {},
+      metrics: cfg.recording,
+      persistence: cfg.recording ? { prefix: cfg.prefix } : false,
+    }),
+    eventHandlerModule('t', handle, cfg.extras),
+  ];
+  if (cfg.recording) {
+    imports.push(
+      TypeOrmModule.forRoot({ type: 'postgres', url: cfg.databaseUrl, entities: [...lib.REDIS_STREAMS_ENTITIES], synchronize: false }),
+    );
+  }
+  class RecordingBenchModule {}
+  Module({ imports })(RecordingBenchModule);
+  const app = await NestFactory.create(RecordingBenchModule, { logger: ['error', 'warn'], abortOnError: false });
+  app.connectMicroservice({ strategy: app.get(lib.ServerRedisStreams) });
+  await app.startAllMicroservices();
+  await app.init();
+  const recorder = cfg.recording ? app.get(lib.ConsumptionRecorder) : undefined;
+  return {
+    close: () => app.close(),
+    /** Recorder counters once everything handled so far is written (waits up to 30 s). */
+    async report() {
+      if (!recorder) return undefined;
+      const started = Date.now();
+      const expected = cfg.messages + (cfg.warmup ?? 0);
+      const settled = s => s.buffered === 0 && s.written.consumption + s.dropped.consumption >= expected;
+      while (!settled(recorder.getStats()) && Date.now() - started < 30_000) await new Promise(r => setTimeout(r, 50));
+      return { recorder: recorder.getStats(), recordsWrittenAfterMs: Date.now() - started };
+    },
+  };
+}

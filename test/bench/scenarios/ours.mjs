@@ -1,0 +1,36 @@
+/**
+ * This package, compiled (`dist/`): `ClientRedisStreams.emit` → `@EventPattern` on
+ * `ServerRedisStreams`. `cfg.server` / `cfg.client` / `cfg.extras` hold the variant's options
+ * (empty = the defaults); `cfg.dist` (a file URL) loads another build instead (--compare-dist).
+ */
+import { lastValueFrom } from 'rxjs';
+import { eventHandlerModule, startMicroservice } from '../lib/nest-app.mjs';
+import { redisUrl } from '../lib/redis-url.mjs';
+
+const load = cfg => import(cfg.dist ?? '../../../dist/index.js');
+
+export async function consumer(cfg, handle) {
+  const { ServerRedisStreams } = await load(cfg);
+  const { connection, ...server } = cfg.server ?? {};
+  const strategy = new ServerRedisStreams({
+    connection: { url: redisUrl(), options: connection },
+    prefix: cfg.prefix,
+    ...server,
+  });
+  return startMicroservice(eventHandlerModule('t', handle, cfg.extras), { strategy });
+}
+
+export async function producer(cfg) {
+  const { ClientRedisStreams } = await load(cfg);
+  const { connection, ...client } = cfg.client ?? {};
+  const proxy = new ClientRedisStreams({
+    connection: { url: redisUrl(), options: connection },
+    prefix: cfg.prefix,
+    ...client,
+  });
+  await proxy.connect();
+  return {
+    send: data => lastValueFrom(proxy.emit('t', data)),
+    close: () => proxy.close(),
+  };
+}

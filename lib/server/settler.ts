@@ -145,11 +145,13 @@ export class Settler {
     if (!ids.length) return;
     if (!retried.length) return this.flushAckNow(ids);
     try {
-      await this.redis
+      const replies = await this.redis
         .pipeline()
         .xack(this.keys.stream, this.options.group, ...ids)
         .hdel(this.keys.failures, ...retried)
         .exec();
+      const failed = replies?.find(([err]) => err);
+      if (failed) throw failed[0];
     } catch (err) {
       this.warn(`could not ack ${ids.length} entries; they will be redelivered`, err);
     }

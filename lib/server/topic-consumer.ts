@@ -107,32 +107,29 @@ export class TopicConsumer {
    */
   async stop(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    const remaining = () => sleep(Math.max(0, deadline - Date.now()));
     this.stopping = true;
     clearTimeout(this.retryTimer);
     clearInterval(this.maintenanceTimer);
     clearInterval(this.pauseTimer);
     this.slotWaiter?.();
     this.resumeWaiter?.();
-    await this.unblockReader();
-    await this.loop;
+    // Every wait is bounded by the deadline: during an outage these commands would queue forever.
+    await Promise.race([this.unblockReader().then(() => this.loop), remaining()]);
     if (this.inFlight.size) {
-      await new Promise<void>(resolve => {
-        this.drainWaiter = resolve;
-        setTimeout(resolve, Math.max(0, deadline - Date.now())).unref();
-      });
+      await Promise.race([new Promise<void>(resolve => (this.drainWaiter = resolve)), remaining()]);
     }
-    await Promise.race([this.settler.drain(), sleep(Math.max(0, deadline - Date.now()))]);
+    await Promise.race([this.settler.drain(), remaining()]);
     if (this.inFlight.size) {
       this.logger.warn?.(
         `${this.options.topic}/${this.options.group}: ${this.inFlight.size} handler(s) still running after ${timeoutMs} ms; their messages stay pending and will be taken over`,
       );
       return;
     }
-    try {
-      await this.scripts.removeConsumerIfIdle(this.keys.stream, this.options.group, this.options.consumer);
-    } catch (err) {
-      this.logger.warn?.(`${this.options.topic}/${this.options.group}: could not remove consumer: ${(err as Error).message}`);
-    }
+    const removed = this.scripts.removeConsumerIfIdle(this.keys.stream, this.options.group, this.options.consumer);
+    await Promise.race([removed, remaining()]).catch(err =>
+      this.logger.warn?.(`${this.options.topic}/${this.options.group}: could not remove consumer: ${(err as Error).message}`),
+    );
   }
 
   private async ensureGroup(): Promise<void> {

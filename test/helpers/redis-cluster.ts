@@ -63,7 +63,7 @@ export class PrivateRedisCluster {
   async stop(): Promise<void> {
     await Promise.all(
       this.processes.map(p => {
-        if (p.exitCode !== null) return undefined;
+        if (p.exitCode !== null || p.signalCode !== null) return undefined;
         const exited = new Promise(resolve => p.once('exit', resolve));
         p.kill('SIGKILL');
         return exited;

@@ -51,7 +51,7 @@ export class PrivateRedis {
   /** Kills the server (SIGKILL: an outage, not a clean shutdown). */
   async stop(): Promise<void> {
     const proc = this.process;
-    if (!proc || proc.exitCode !== null) return;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise(resolve => proc.once('exit', resolve));
     proc.kill('SIGKILL');
     await exited;

@@ -60,4 +60,18 @@ describe('Redis outages', () => {
     );
     expect(seen).not.toContainEqual({ n: 2 });
   });
+
+  it('should close within shutdownTimeoutMs while Redis is down', async () => {
+    @Controller()
+    class Handler {
+      @EventPattern<string>('events')
+      handle() {}
+    }
+    server = await startServer([Handler], { prefix: randomPrefix(), connection: { url: redis.url }, shutdownTimeoutMs: 500 });
+    await redis.stop();
+    const t0 = Date.now();
+    await server.close();
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    server = undefined;
+  });
 });

@@ -1,32 +1,22 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern } from '@nestjs/microservices';
-import type { Redis } from 'ioredis';
 import { lastValueFrom } from 'rxjs';
-import { ClientRedisStreams, RedisStreamsAdmin, RedisStreamsContext } from '../../lib/index.js';
-import { startClient, startServer, type TestServer } from '../helpers/nest.js';
-import { connection, deletePrefix, inspector, randomPrefix } from '../helpers/redis.js';
+import { RedisStreamsAdmin, RedisStreamsContext } from '../../lib/index.js';
+import { useRedisFixture } from '../helpers/fixture.js';
+import { startServer } from '../helpers/nest.js';
+import { connection } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('RedisStreamsAdmin', () => {
-  let prefix: string;
-  let redis: Redis;
-  let client: ClientRedisStreams;
+  const f = useRedisFixture();
   let admin: RedisStreamsAdmin;
-  const servers: TestServer[] = [];
 
-  beforeEach(async () => {
-    prefix = randomPrefix();
-    redis = inspector();
-    client = await startClient(prefix);
-    admin = new RedisStreamsAdmin({ connection: connection(), prefix });
+  beforeEach(() => {
+    admin = new RedisStreamsAdmin({ connection: connection(), prefix: f.prefix });
   });
 
   afterEach(async () => {
-    await Promise.all(servers.splice(0).map(s => s.close()));
-    await client.close();
     await admin.close();
-    await deletePrefix(redis, prefix);
-    redis.disconnect();
   });
 
   /** Group `billing` fails every message while `failing.on`; group `audit` always succeeds. */
@@ -54,10 +44,10 @@ describe('RedisStreamsAdmin', () => {
 
   it('should describe topics: length, groups, delayed and dead letters', async () => {
     const t = twoGroups();
-    servers.push(await startServer(t.controllers, { prefix }));
-    await client.emitBatch('orders', [{ n: 1 }, { n: 2 }]);
-    await lastValueFrom(client.emit('orders', { n: 3 }));
-    await lastValueFrom(client.emit('other', { n: 1 }));
+    f.servers.push(await startServer(t.controllers, { prefix: f.prefix }));
+    await f.client.emitBatch('orders', [{ n: 1 }, { n: 2 }]);
+    await lastValueFrom(f.client.emit('orders', { n: 3 }));
+    await lastValueFrom(f.client.emit('other', { n: 1 }));
     await waitFor(async () => (await admin.getTopic('orders'))?.deadLetters === 3, 'three dead letters');
     await waitFor(async () => (await admin.getTopic('orders'))?.groups.every(g => g.pending === 0), 'acks');
     const topics = await admin.listTopics();
@@ -74,8 +64,8 @@ describe('RedisStreamsAdmin', () => {
 
   it('should list dead letters with their failure details', async () => {
     const t = twoGroups();
-    servers.push(await startServer(t.controllers, { prefix }));
-    const id = await lastValueFrom(client.emit('orders', { n: 1 }));
+    f.servers.push(await startServer(t.controllers, { prefix: f.prefix }));
+    const id = await lastValueFrom(f.client.emit('orders', { n: 1 }));
     await waitFor(async () => (await admin.listDeadLetters('orders')).length === 1, 'a dead letter');
     const [dl] = await admin.listDeadLetters('orders', { count: 10 });
     expect(dl).toMatchObject({ messageId: id, topic: 'orders', group: 'billing', attempts: 1, data: { n: 1 }, headers: {} });
@@ -87,8 +77,8 @@ describe('RedisStreamsAdmin', () => {
 
   it('should replay dead letters to the failing group only', async () => {
     const t = twoGroups();
-    servers.push(await startServer(t.controllers, { prefix }));
-    const ids = await client.emitBatch('orders', [{ n: 1 }, { n: 2 }, { n: 3 }]);
+    f.servers.push(await startServer(t.controllers, { prefix: f.prefix }));
+    const ids = await f.client.emitBatch('orders', [{ n: 1 }, { n: 2 }, { n: 3 }]);
     await waitFor(async () => (await admin.listDeadLetters('orders')).length === 3, 'three dead letters');
     await waitFor(() => t.audit.length === 3, 'audit');
     t.failing.on = false;
@@ -109,8 +99,8 @@ describe('RedisStreamsAdmin', () => {
 
   it('should purge dead letters, purge a topic, and delete a topic', async () => {
     const t = twoGroups();
-    servers.push(await startServer(t.controllers, { prefix }));
-    await client.emitBatch('orders', [{ n: 1 }, { n: 2 }]);
+    f.servers.push(await startServer(t.controllers, { prefix: f.prefix }));
+    await f.client.emitBatch('orders', [{ n: 1 }, { n: 2 }]);
     await waitFor(async () => (await admin.getTopic('orders'))?.deadLetters === 2, 'dead letters');
     expect(await admin.purgeDeadLetters('orders')).toBe(2);
     expect((await admin.getTopic('orders'))?.deadLetters).toBe(0);
@@ -123,7 +113,7 @@ describe('RedisStreamsAdmin', () => {
     // Running consumers recreate an empty stream with their groups, and keep consuming.
     await waitFor(async () => (await admin.getTopic('orders'))?.groups.length === 2, 'groups recreated', 10_000);
     t.failing.on = false;
-    const id = await lastValueFrom(client.emit('orders', { after: true }));
+    const id = await lastValueFrom(f.client.emit('orders', { after: true }));
     await waitFor(() => t.audit.includes(id), 'consumption after delete');
   });
 
@@ -139,9 +129,9 @@ describe('RedisStreamsAdmin', () => {
       }
       return H;
     };
-    const one = await startServer([make()], { prefix, consumer: 'one' });
-    const two = await startServer([make()], { prefix, consumer: 'two' });
-    servers.push(one, two);
+    const one = await startServer([make()], { prefix: f.prefix, consumer: 'one' });
+    const two = await startServer([make()], { prefix: f.prefix, consumer: 'two' });
+    f.servers.push(one, two);
     const pausedAt = Date.now();
     await admin.pauseGroup('orders', 'billing');
     const states = () => [...one.server.getConsumerStates(), ...two.server.getConsumerStates()];
@@ -150,7 +140,7 @@ describe('RedisStreamsAdmin', () => {
     expect(states().every(s => s.alive)).toBe(true);
     expect((await admin.getTopic('orders'))?.groups[0].paused).toBe(true);
 
-    const ids = await client.emitBatch('orders', Array.from({ length: 10 }, (_, i) => ({ i })));
+    const ids = await f.client.emitBatch('orders', Array.from({ length: 10 }, (_, i) => ({ i })));
     expect((await admin.getTopic('orders'))?.groups[0].lag).toBe(10);
     expect(seen).toEqual([]);
     await admin.resumeGroup('orders', 'billing');
@@ -159,20 +149,20 @@ describe('RedisStreamsAdmin', () => {
   });
 
   it('should trim only entries every group acked', async () => {
-    const stream = `${prefix}:{trim}`;
+    const stream = `${f.prefix}:{trim}`;
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await redis.xadd(stream, '*', 'id', `m${i}`, 'ts', '1', 'data', '1')) as string);
-    await redis.xgroup('CREATE', stream, 'a', '0');
-    await redis.xgroup('CREATE', stream, 'b', '0');
-    await redis.xreadgroup('GROUP', 'a', 'c', 'COUNT', 5, 'STREAMS', stream, '>');
-    await redis.xack(stream, 'a', ...ids);
-    await redis.xreadgroup('GROUP', 'b', 'c', 'COUNT', 2, 'STREAMS', stream, '>');
-    await redis.xack(stream, 'b', ids[0]);
+    for (let i = 0; i < 5; i++) ids.push((await f.redis.xadd(stream, '*', 'id', `m${i}`, 'ts', '1', 'data', '1')) as string);
+    await f.redis.xgroup('CREATE', stream, 'a', '0');
+    await f.redis.xgroup('CREATE', stream, 'b', '0');
+    await f.redis.xreadgroup('GROUP', 'a', 'c', 'COUNT', 5, 'STREAMS', stream, '>');
+    await f.redis.xack(stream, 'a', ...ids);
+    await f.redis.xreadgroup('GROUP', 'b', 'c', 'COUNT', 2, 'STREAMS', stream, '>');
+    await f.redis.xack(stream, 'b', ids[0]);
     expect(await admin.trimTopic('trim', 0)).toBe(1); // ids[1] pending for b, ids[2..] unread by b
-    expect((await redis.xrange(stream, '-', '+')).map(([id]) => id)).toEqual(ids.slice(1));
-    await redis.xack(stream, 'b', ids[1]);
+    expect((await f.redis.xrange(stream, '-', '+')).map(([id]) => id)).toEqual(ids.slice(1));
+    await f.redis.xack(stream, 'b', ids[1]);
     expect(await admin.trimTopic('trim', 0)).toBe(1);
     expect(await admin.trimTopic('trim')).toBe(0); // nothing is older than 7 days
-    expect(await redis.xlen(stream)).toBe(3);
+    expect(await f.redis.xlen(stream)).toBe(3);
   });
 });

@@ -1,42 +1,25 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern } from '@nestjs/microservices';
-import type { Redis } from 'ioredis';
 import { lastValueFrom } from 'rxjs';
-import { ClientRedisStreams, RedisStreamsContext } from '../../lib/index.js';
+import { RedisStreamsContext } from '../../lib/index.js';
 import { ChildConsumer } from '../helpers/child-consumer.js';
-import { startClient, startServer, type TestServer } from '../helpers/nest.js';
-import { deletePrefix, inspector, randomPrefix } from '../helpers/redis.js';
+import { useRedisFixture } from '../helpers/fixture.js';
+import { startServer } from '../helpers/nest.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('ServerRedisStreams crash recovery', () => {
-  let prefix: string;
-  let redis: Redis;
-  let client: ClientRedisStreams;
-  const servers: TestServer[] = [];
+  const f = useRedisFixture();
+
   const children: ChildConsumer[] = [];
 
-  beforeEach(async () => {
-    prefix = randomPrefix();
-    redis = inspector();
-    client = await startClient(prefix);
-  });
-
-  afterEach(async () => {
-    await Promise.all(children.splice(0).map(c => c.kill()));
-    await Promise.all(servers.splice(0).map(s => s.close()));
-    await client.close();
-    await deletePrefix(redis, prefix);
-    redis.disconnect();
-  });
-
-  const pendingCount = async () => ((await redis.xpending(`${prefix}:{work}`, 'g')) as [number])[0];
+  const pendingCount = async () => ((await f.redis.xpending(`${f.prefix}:{work}`, 'g')) as [number])[0];
 
   it('should hand a SIGKILLed consumer’s message to another consumer after claimIdleMs, as attempt ≥ 2', async () => {
     const crashed = await ChildConsumer.start({
-      MQ_PREFIX: prefix, MQ_TOPIC: 'work', MQ_GROUP: 'g', MQ_CONSUMER: 'doomed', MQ_CLAIM_IDLE_MS: '800', MQ_HANDLER_MS: '60000',
+      MQ_PREFIX: f.prefix, MQ_TOPIC: 'work', MQ_GROUP: 'g', MQ_CONSUMER: 'doomed', MQ_CLAIM_IDLE_MS: '800', MQ_HANDLER_MS: '60000',
     });
     children.push(crashed);
-    const id = await lastValueFrom(client.emit('work', { job: 1 }));
+    const id = await lastValueFrom(f.client.emit('work', { job: 1 }));
     await waitFor(() => crashed.events.some(e => e.event === 'handling' && e.messageId === id), 'the child to start handling');
     const handlingSeenAt = Date.now();
 
@@ -50,7 +33,7 @@ describe('ServerRedisStreams crash recovery', () => {
         takenAt = Date.now();
       }
     }
-    servers.push(await startServer([Survivor], { prefix, group: 'g', consumer: 'survivor', claimIdleMs: 800 }));
+    f.servers.push(await startServer([Survivor], { prefix: f.prefix, group: 'g', consumer: 'survivor', claimIdleMs: 800 }));
     await crashed.kill();
 
     await waitFor(() => taken.length === 1, 'the takeover', 15_000);
@@ -73,9 +56,9 @@ describe('ServerRedisStreams crash recovery', () => {
       }
       return Slow;
     };
-    servers.push(await startServer([make()], { prefix, group: 'g', consumer: 'one', claimIdleMs: 300 }));
-    servers.push(await startServer([make()], { prefix, group: 'g', consumer: 'two', claimIdleMs: 300 }));
-    const id = await lastValueFrom(client.emit('work', { job: 1 }));
+    f.servers.push(await startServer([make()], { prefix: f.prefix, group: 'g', consumer: 'one', claimIdleMs: 300 }));
+    f.servers.push(await startServer([make()], { prefix: f.prefix, group: 'g', consumer: 'two', claimIdleMs: 300 }));
+    const id = await lastValueFrom(f.client.emit('work', { job: 1 }));
     await waitFor(() => handled.length >= 1, 'first handling');
     await waitFor(async () => (await pendingCount()) === 0, 'the slow handler to finish and ack', 10_000);
     expect(handled).toEqual([{ id, attempt: 1, consumer: handled[0].consumer }]);

@@ -1,30 +1,13 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern } from '@nestjs/microservices';
-import type { Redis } from 'ioredis';
 import { lastValueFrom } from 'rxjs';
-import { ClientRedisStreams, RedisStreamsContext, RedisStreamsRecordBuilder } from '../../lib/index.js';
-import { startClient, startServer, type TestServer } from '../helpers/nest.js';
-import { deletePrefix, inspector, randomPrefix } from '../helpers/redis.js';
+import { RedisStreamsContext, RedisStreamsRecordBuilder } from '../../lib/index.js';
+import { useRedisFixture } from '../helpers/fixture.js';
+import { startClient, startServer } from '../helpers/nest.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('delayed and scheduled delivery', () => {
-  let prefix: string;
-  let redis: Redis;
-  let client: ClientRedisStreams;
-  const servers: TestServer[] = [];
-
-  beforeEach(async () => {
-    prefix = randomPrefix();
-    redis = inspector();
-    client = await startClient(prefix);
-  });
-
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map(s => s.close()));
-    await client.close();
-    await deletePrefix(redis, prefix);
-    redis.disconnect();
-  });
+  const f = useRedisFixture();
 
   function recorder(group = 'g') {
     const seen: { id: string; at: number; consumer: string }[] = [];
@@ -40,46 +23,46 @@ describe('delayed and scheduled delivery', () => {
 
   it('should deliver a delayed message not before its due time, and soon after it', async () => {
     const { seen, Handler } = recorder();
-    servers.push(await startServer([Handler], { prefix }));
+    f.servers.push(await startServer([Handler], { prefix: f.prefix }));
     const record = new RedisStreamsRecordBuilder({ n: 1 }).setDelay(400);
     const due = Date.now() + 400;
-    const id = await lastValueFrom(client.emit('later', record.build()));
-    expect(await redis.zcard(`${prefix}:{later}:delayed`)).toBe(1);
+    const id = await lastValueFrom(f.client.emit('later', record.build()));
+    expect(await f.redis.zcard(`${f.prefix}:{later}:delayed`)).toBe(1);
     await waitFor(() => seen.length === 1, 'the delayed message');
     expect(seen[0].id).toBe(id);
     expect(seen[0].at).toBeGreaterThanOrEqual(due);
     expect(seen[0].at - due).toBeLessThan(400); // the 100 ms p99 target is measured by the benchmark
-    expect(await redis.zcard(`${prefix}:{later}:delayed`)).toBe(0);
+    expect(await f.redis.zcard(`${f.prefix}:{later}:delayed`)).toBe(0);
   });
 
   it('should deliver at a scheduled time given as a Date', async () => {
     const { seen, Handler } = recorder();
-    servers.push(await startServer([Handler], { prefix }));
+    f.servers.push(await startServer([Handler], { prefix: f.prefix }));
     const at = new Date(Date.now() + 300);
-    await lastValueFrom(client.emit('later', new RedisStreamsRecordBuilder({ n: 1 }).setDeliverAt(at).build()));
+    await lastValueFrom(f.client.emit('later', new RedisStreamsRecordBuilder({ n: 1 }).setDeliverAt(at).build()));
     await waitFor(() => seen.length === 1, 'the scheduled message');
     expect(seen[0].at).toBeGreaterThanOrEqual(at.getTime());
   });
 
   it('should publish at once when the delivery time has passed', async () => {
-    await lastValueFrom(client.emit('later', new RedisStreamsRecordBuilder({ n: 1 }).setDeliverAt(Date.now() - 1000).build()));
-    expect(await redis.zcard(`${prefix}:{later}:delayed`)).toBe(0);
-    expect(await redis.xlen(`${prefix}:{later}`)).toBe(1);
+    await lastValueFrom(f.client.emit('later', new RedisStreamsRecordBuilder({ n: 1 }).setDeliverAt(Date.now() - 1000).build()));
+    expect(await f.redis.zcard(`${f.prefix}:{later}:delayed`)).toBe(0);
+    expect(await f.redis.xlen(`${f.prefix}:{later}`)).toBe(1);
   });
 
   it('should survive a restart of the server and the client', async () => {
     const first = recorder();
-    const before = await startServer([first.Handler], { prefix });
+    const before = await startServer([first.Handler], { prefix: f.prefix });
     const due = Date.now() + 700;
-    const id = await lastValueFrom(client.emit('later', new RedisStreamsRecordBuilder({ n: 1 }).setDeliverAt(due).build()));
-    await client.close();
+    const id = await lastValueFrom(f.client.emit('later', new RedisStreamsRecordBuilder({ n: 1 }).setDeliverAt(due).build()));
+    await f.client.close();
     await before.close();
     expect(first.seen).toEqual([]);
     await waitFor(() => Date.now() > due + 100, 'the due time to pass while nothing runs');
 
-    client = await startClient(prefix);
+    f.client = await startClient(f.prefix);
     const second = recorder();
-    servers.push(await startServer([second.Handler], { prefix }));
+    f.servers.push(await startServer([second.Handler], { prefix: f.prefix }));
     await waitFor(() => second.seen.length === 1, 'delivery after the restart');
     expect(second.seen[0].id).toBe(id);
   });
@@ -88,11 +71,11 @@ describe('delayed and scheduled delivery', () => {
     const a = recorder('g');
     const b = recorder('g');
     const other = recorder('other');
-    servers.push(await startServer([a.Handler], { prefix, consumer: 'a' }));
-    servers.push(await startServer([b.Handler], { prefix, consumer: 'b' }));
-    servers.push(await startServer([other.Handler], { prefix, consumer: 'o' }));
+    f.servers.push(await startServer([a.Handler], { prefix: f.prefix, consumer: 'a' }));
+    f.servers.push(await startServer([b.Handler], { prefix: f.prefix, consumer: 'b' }));
+    f.servers.push(await startServer([other.Handler], { prefix: f.prefix, consumer: 'o' }));
     const at = Date.now() + 500;
-    const ids = await client.emitBatch(
+    const ids = await f.client.emitBatch(
       'later',
       Array.from({ length: 200 }, (_, i) => new RedisStreamsRecordBuilder({ i }).setDeliverAt(at).build()),
     );
@@ -101,6 +84,6 @@ describe('delayed and scheduled delivery', () => {
     expect(g).toHaveLength(200);
     expect(new Set(g)).toEqual(new Set(ids));
     expect(other.seen).toHaveLength(200);
-    expect(await redis.xlen(`${prefix}:{later}`)).toBe(200);
+    expect(await f.redis.xlen(`${f.prefix}:{later}`)).toBe(200);
   });
 });

@@ -1,30 +1,13 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import type { Redis } from 'ioredis';
-import { ClientRedisStreams, RedisStreamsContext, RedisStreamsRecordBuilder } from '../../lib/index.js';
-import { startClient, startServer, type TestServer } from '../helpers/nest.js';
-import { deletePrefix, inspector, randomPrefix } from '../helpers/redis.js';
+import { RedisStreamsContext, RedisStreamsRecordBuilder } from '../../lib/index.js';
+import { useRedisFixture } from '../helpers/fixture.js';
+import { startClient, startServer } from '../helpers/nest.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('ServerRedisStreams delivery', () => {
-  let prefix: string;
-  let redis: Redis;
-  let client: ClientRedisStreams;
-  const servers: TestServer[] = [];
-
-  beforeEach(async () => {
-    prefix = randomPrefix();
-    redis = inspector();
-    client = await startClient(prefix);
-  });
-
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map(s => s.close()));
-    await client.close();
-    await deletePrefix(redis, prefix);
-    redis.disconnect();
-  });
+  const f = useRedisFixture();
 
   function recorder(topic: string) {
     const seen: { data: any; ctx: RedisStreamsContext; who: string }[] = [];
@@ -43,24 +26,24 @@ describe('ServerRedisStreams delivery', () => {
 
   it('should handle 1000 emits exactly once, and ack them all', async () => {
     const { seen, make } = recorder('orders');
-    servers.push(await startServer([make('a')], { prefix, group: 'billing' }));
+    f.servers.push(await startServer([make('a')], { prefix: f.prefix, group: 'billing' }));
     const ids = await Promise.all(
-      Array.from({ length: 1000 }, (_, i) => lastValueFrom(client.emit('orders', { i }))),
+      Array.from({ length: 1000 }, (_, i) => lastValueFrom(f.client.emit('orders', { i }))),
     );
     await waitFor(() => seen.length >= 1000, '1000 deliveries');
     expect(new Set(ids).size).toBe(1000);
     expect(new Set(seen.map(s => s.ctx.getMessageId()))).toEqual(new Set(ids));
     expect(new Set(seen.map(s => s.data.i)).size).toBe(1000);
-    await waitFor(async () => ((await redis.xpending(`${prefix}:{orders}`, 'billing')) as [number])[0] === 0, 'empty PEL');
+    await waitFor(async () => ((await f.redis.xpending(`${f.prefix}:{orders}`, 'billing')) as [number])[0] === 0, 'empty PEL');
     expect(seen.length).toBe(1000);
   });
 
   it('should give every group every message', async () => {
     const billing = recorder('orders');
     const shipping = recorder('orders');
-    servers.push(await startServer([billing.make('b')], { prefix, group: 'billing' }));
-    servers.push(await startServer([shipping.make('s')], { prefix, group: 'shipping' }));
-    await Promise.all(Array.from({ length: 100 }, (_, i) => lastValueFrom(client.emit('orders', { i }))));
+    f.servers.push(await startServer([billing.make('b')], { prefix: f.prefix, group: 'billing' }));
+    f.servers.push(await startServer([shipping.make('s')], { prefix: f.prefix, group: 'shipping' }));
+    await Promise.all(Array.from({ length: 100 }, (_, i) => lastValueFrom(f.client.emit('orders', { i }))));
     await waitFor(() => billing.seen.length >= 100 && shipping.seen.length >= 100, 'both groups');
     expect(billing.seen.map(s => s.ctx.getGroup())).toEqual(Array(100).fill('billing'));
     expect(new Set(shipping.seen.map(s => s.data.i)).size).toBe(100);
@@ -68,10 +51,10 @@ describe('ServerRedisStreams delivery', () => {
 
   it('should split the work between two consumers of one group, without duplicates', async () => {
     const { seen, make } = recorder('orders');
-    servers.push(await startServer([make('one')], { prefix, group: 'billing', consumer: 'one', batchSize: 5, concurrency: 5 }));
-    servers.push(await startServer([make('two')], { prefix, group: 'billing', consumer: 'two', batchSize: 5, concurrency: 5 }));
+    f.servers.push(await startServer([make('one')], { prefix: f.prefix, group: 'billing', consumer: 'one', batchSize: 5, concurrency: 5 }));
+    f.servers.push(await startServer([make('two')], { prefix: f.prefix, group: 'billing', consumer: 'two', batchSize: 5, concurrency: 5 }));
     for (let chunk = 0; chunk < 10; chunk++) {
-      await Promise.all(Array.from({ length: 50 }, (_, i) => lastValueFrom(client.emit('orders', { i: chunk * 50 + i }))));
+      await Promise.all(Array.from({ length: 50 }, (_, i) => lastValueFrom(f.client.emit('orders', { i: chunk * 50 + i }))));
     }
     await waitFor(() => seen.length >= 500, '500 deliveries');
     expect(new Set(seen.map(s => s.data.i)).size).toBe(500);
@@ -84,13 +67,13 @@ describe('ServerRedisStreams delivery', () => {
 
   it('should fill every context getter and carry headers and Nest packet metadata', async () => {
     const { seen, make } = recorder('orders');
-    servers.push(await startServer([make('a')], { prefix, group: 'billing', consumer: 'c1' }));
-    client.setOnDispatchHook(packet => {
+    f.servers.push(await startServer([make('a')], { prefix: f.prefix, group: 'billing', consumer: 'c1' }));
+    f.client.setOnDispatchHook(packet => {
       packet.metadata = { traceparent: '00-abc-def-01' };
     });
     const before = Date.now();
     const record = new RedisStreamsRecordBuilder({ n: 1 }).setHeaders({ 'x-tenant-id': 't1' }).setKey('customer-42').build();
-    const id = await lastValueFrom(client.emit('orders', record));
+    const id = await lastValueFrom(f.client.emit('orders', record));
     await waitFor(() => seen.length === 1, 'one delivery');
     const { data, ctx } = seen[0];
     expect(data).toEqual({ n: 1 });
@@ -107,13 +90,13 @@ describe('ServerRedisStreams delivery', () => {
 
   it('should honour custom serializers and deserializers', async () => {
     const { seen, make } = recorder('orders');
-    servers.push(
+    f.servers.push(
       await startServer([make('a')], {
-        prefix,
+        prefix: f.prefix,
         deserializer: { deserialize: (raw: any) => ({ ...raw, data: { unwrapped: raw.data.wrapped } }) },
       }),
     );
-    const custom = await startClient(prefix, {
+    const custom = await startClient(f.prefix, {
       serializer: { serialize: (packet: any) => ({ ...packet, data: { wrapped: packet.data } }) },
     });
     await lastValueFrom(custom.emit('orders', 'payload'));
@@ -123,12 +106,12 @@ describe('ServerRedisStreams delivery', () => {
   });
 
   it('should read nothing older than the group with startFrom latest, everything with earliest', async () => {
-    await lastValueFrom(client.emit('orders', { old: true }));
+    await lastValueFrom(f.client.emit('orders', { old: true }));
     const latest = recorder('orders');
     const earliest = recorder('orders');
-    servers.push(await startServer([latest.make('l')], { prefix, group: 'latest' }));
-    servers.push(await startServer([earliest.make('e')], { prefix, group: 'earliest', startFrom: 'earliest' }));
-    await lastValueFrom(client.emit('orders', { old: false }));
+    f.servers.push(await startServer([latest.make('l')], { prefix: f.prefix, group: 'latest' }));
+    f.servers.push(await startServer([earliest.make('e')], { prefix: f.prefix, group: 'earliest', startFrom: 'earliest' }));
+    await lastValueFrom(f.client.emit('orders', { old: false }));
     await waitFor(() => latest.seen.length === 1 && earliest.seen.length === 2, 'deliveries');
     expect(latest.seen[0].data).toEqual({ old: false });
   });

@@ -1,37 +1,20 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import type { Redis } from 'ioredis';
 import { lastValueFrom, throwError } from 'rxjs';
-import { ClientRedisStreams, RedisStreamsContext, UnrecoverableMessageError } from '../../lib/index.js';
-import { startClient, startServer, type TestServer } from '../helpers/nest.js';
-import { deletePrefix, inspector, randomPrefix } from '../helpers/redis.js';
+import { RedisStreamsContext, UnrecoverableMessageError } from '../../lib/index.js';
+import { useRedisFixture } from '../helpers/fixture.js';
+import { startServer } from '../helpers/nest.js';
 import { waitFor } from '../helpers/wait.js';
 
 const fast = { maxAttempts: 3, backoff: { type: 'fixed' as const, delayMs: 50, jitter: false } };
 
 describe('ServerRedisStreams failure handling', () => {
-  let prefix: string;
-  let redis: Redis;
-  let client: ClientRedisStreams;
-  const servers: TestServer[] = [];
-
-  beforeEach(async () => {
-    prefix = randomPrefix();
-    redis = inspector();
-    client = await startClient(prefix);
-  });
-
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map(s => s.close()));
-    await client.close();
-    await deletePrefix(redis, prefix);
-    redis.disconnect();
-  });
+  const f = useRedisFixture();
 
   const pendingCount = async (group: string) =>
-    ((await redis.xpending(`${prefix}:{jobs}`, group)) as [number])[0];
+    ((await f.redis.xpending(`${f.prefix}:{jobs}`, group)) as [number])[0];
   const deadLetters = async () =>
-    (await redis.xrange(`${prefix}:{jobs}:dlq`, '-', '+')).map(([id, f]) => {
+    (await f.redis.xrange(`${f.prefix}:{jobs}:dlq`, '-', '+')).map(([id, f]) => {
       const o: Record<string, string> = {};
       for (let i = 0; i < f.length; i += 2) o[f[i]] = f[i + 1];
       return { dlqEntryId: id, ...o } as Record<string, string>;
@@ -47,13 +30,13 @@ describe('ServerRedisStreams failure handling', () => {
         if (ctx.getAttempt() < 3) throw new Error('not yet');
       }
     }
-    servers.push(await startServer([Flaky], { prefix, group: 'g', retry: fast }));
-    await lastValueFrom(client.emit('jobs', { n: 1 }));
+    f.servers.push(await startServer([Flaky], { prefix: f.prefix, group: 'g', retry: fast }));
+    await lastValueFrom(f.client.emit('jobs', { n: 1 }));
     await waitFor(() => attempts.length === 3, 'three attempts');
     await waitFor(async () => (await pendingCount('g')) === 0, 'ack after success');
     expect(attempts).toEqual([1, 2, 3]);
     expect(await deadLetters()).toEqual([]);
-    expect(await redis.hlen(`${prefix}:{jobs}:failures:g`)).toBe(0);
+    expect(await f.redis.hlen(`${f.prefix}:{jobs}:failures:g`)).toBe(0);
   });
 
   it('should not ack a handler whose Observable errors', async () => {
@@ -66,8 +49,8 @@ describe('ServerRedisStreams failure handling', () => {
         return throwError(() => new Error('stream failed'));
       }
     }
-    servers.push(await startServer([ObservableFails], { prefix, group: 'g', retry: { ...fast, maxAttempts: 2 } }));
-    await lastValueFrom(client.emit('jobs', { n: 1 }));
+    f.servers.push(await startServer([ObservableFails], { prefix: f.prefix, group: 'g', retry: { ...fast, maxAttempts: 2 } }));
+    await lastValueFrom(f.client.emit('jobs', { n: 1 }));
     await waitFor(async () => (await deadLetters()).length === 1, 'a dead letter');
     expect(calls).toBe(2);
     expect((await deadLetters())[0]['dlq.error']).toContain('stream failed');
@@ -83,8 +66,8 @@ describe('ServerRedisStreams failure handling', () => {
         throw new TypeError('card declined');
       }
     }
-    servers.push(await startServer([AlwaysFails], { prefix, group: 'g', retry: fast }));
-    const id = await lastValueFrom(client.emit('jobs', { n: 1 }));
+    f.servers.push(await startServer([AlwaysFails], { prefix: f.prefix, group: 'g', retry: fast }));
+    const id = await lastValueFrom(f.client.emit('jobs', { n: 1 }));
     await waitFor(async () => (await deadLetters()).length === 1, 'a dead letter');
     await waitFor(async () => (await pendingCount('g')) === 0, 'empty PEL');
     const [dl] = await deadLetters();
@@ -109,8 +92,8 @@ describe('ServerRedisStreams failure handling', () => {
         throw new UnrecoverableMessageError('schema mismatch');
       }
     }
-    servers.push(await startServer([Rejects], { prefix, group: 'g', retry: fast }));
-    await lastValueFrom(client.emit('jobs', { n: 1 }));
+    f.servers.push(await startServer([Rejects], { prefix: f.prefix, group: 'g', retry: fast }));
+    await lastValueFrom(f.client.emit('jobs', { n: 1 }));
     await waitFor(async () => (await deadLetters()).length === 1, 'a dead letter');
     expect(calls).toBe(1);
     expect((await deadLetters())[0]['dlq.error']).toContain('schema mismatch');
@@ -135,8 +118,8 @@ describe('ServerRedisStreams failure handling', () => {
         b.push(ctx.getAttempt());
       }
     }
-    servers.push(await startServer([GroupA, GroupB], { prefix, retry: fast }));
-    await lastValueFrom(client.emit('jobs', { n: 1 }));
+    f.servers.push(await startServer([GroupA, GroupB], { prefix: f.prefix, retry: fast }));
+    await lastValueFrom(f.client.emit('jobs', { n: 1 }));
     await waitFor(() => a.length === 3, 'group a succeeds on attempt 3');
     await waitFor(async () => (await pendingCount('a')) === 0 && (await pendingCount('b')) === 0, 'both acked');
     expect(a).toEqual([1, 2, 3]);
@@ -152,10 +135,10 @@ describe('ServerRedisStreams failure handling', () => {
         seen.push(data);
       }
     }
-    servers.push(await startServer([Reads], { prefix, group: 'g' }));
-    await redis.xadd(`${prefix}:{jobs}`, '*', 'garbage', 'yes');
-    await redis.xadd(`${prefix}:{jobs}`, '*', 'id', 'm1', 'ts', '1', 'data', '{not json');
-    await lastValueFrom(client.emit('jobs', { ok: true }));
+    f.servers.push(await startServer([Reads], { prefix: f.prefix, group: 'g' }));
+    await f.redis.xadd(`${f.prefix}:{jobs}`, '*', 'garbage', 'yes');
+    await f.redis.xadd(`${f.prefix}:{jobs}`, '*', 'id', 'm1', 'ts', '1', 'data', '{not json');
+    await lastValueFrom(f.client.emit('jobs', { ok: true }));
     await waitFor(() => seen.length === 1, 'the valid message');
     await waitFor(async () => (await deadLetters()).length === 2, 'two dead letters');
     const dls = await deadLetters();
@@ -176,8 +159,8 @@ describe('ServerRedisStreams failure handling', () => {
         throw new Error('nope');
       }
     }
-    servers.push(await startServer([NoDlq], { prefix, group: 'g' }));
-    await lastValueFrom(client.emit('jobs', { n: 1 }));
+    f.servers.push(await startServer([NoDlq], { prefix: f.prefix, group: 'g' }));
+    await lastValueFrom(f.client.emit('jobs', { n: 1 }));
     await waitFor(() => calls === 1, 'one call');
     await waitFor(async () => (await pendingCount('g')) === 0, 'acked (dropped)');
     expect(await deadLetters()).toEqual([]);
@@ -199,8 +182,8 @@ describe('ServerRedisStreams failure handling', () => {
         done++;
       }
     }
-    servers.push(await startServer([Slow], { prefix, group: 'g', batchSize: 64 }));
-    await Promise.all(Array.from({ length: 60 }, (_, i) => lastValueFrom(client.emit('jobs', { i }))));
+    f.servers.push(await startServer([Slow], { prefix: f.prefix, group: 'g', batchSize: 64 }));
+    await Promise.all(Array.from({ length: 60 }, (_, i) => lastValueFrom(f.client.emit('jobs', { i }))));
     await waitFor(() => done === 60, 'all handled');
     expect(peak).toBe(4);
   });

@@ -18,6 +18,11 @@ export const DEFAULT_DELAYED_POLL_MS = 50;
 export const DEFAULT_DEDUPLICATION_WINDOW_MS = 5 * 60 * 1000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** A reply stream outlives its client by this much at most (refreshed while the client lives). */
+export const REPLY_STREAM_TTL_MS = 60_000;
+/** Replies kept per reply stream (approximate MAXLEN): bounds a stream nobody reads any more. */
+export const REPLY_STREAM_MAX_LEN = 1_000;
 /** Longest a due retry may wait when no local event wakes the scheduler earlier. */
 export const RETRY_POLL_MS = 1_000;
 /** Reconnect backoff of every connection: exponential from 50 ms, capped here, with jitter. */

@@ -12,6 +12,7 @@ export { RedisStreamsContext } from './ctx-host/redis-streams.context.js';
 export { BatchPublishError, type BatchItemResult } from './errors/batch-publish.error.js';
 export { InvalidTopicError } from './errors/invalid-topic.error.js';
 export { RedisUnavailableError } from './errors/redis-unavailable.error.js';
+export { RequestTimeoutError } from './errors/request-timeout.error.js';
 export { TopicFullError } from './errors/topic-full.error.js';
 export { UnrecoverableMessageError } from './errors/unrecoverable-message.error.js';
 export {

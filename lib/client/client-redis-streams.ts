@@ -14,6 +14,7 @@ import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_DEDUPLICATION_WINDOW_MS,
   DEFAULT_PREFIX,
+  DEFAULT_REQUEST_TIMEOUT_MS,
 } from '../constants.js';
 import { BatchPublishError, type BatchItemResult } from '../errors/batch-publish.error.js';
 import { InvalidTopicError } from '../errors/invalid-topic.error.js';
@@ -24,6 +25,7 @@ import { StreamKeys } from '../keys/stream-keys.js';
 import { RedisStreamsRecord } from '../record-builders/redis-streams.record-builder.js';
 import { toPublishOutcome } from '../scripts/publish-result.js';
 import { RedisStreamsScripts, type PublishCall } from '../scripts/redis-streams-scripts.js';
+import { ReplyListener } from './reply-listener.js';
 
 /** One message ready to write: its envelope and, when it needs the publish script, the call. */
 interface PreparedPublish {
@@ -44,6 +46,7 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
   protected readonly keys: StreamKeys;
   private redis: RedisConnection | undefined;
   private scripts: RedisStreamsScripts | undefined;
+  private replies: ReplyListener | undefined;
   private isManuallyClosed = false;
   private pendingListeners: { event: keyof RedisStreamsEvents; callback: Function }[] = [];
 
@@ -70,6 +73,7 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
   /** Closes the connection. Idempotent. */
   async close(): Promise<void> {
     this.isManuallyClosed = true;
+    await this.replies?.close();
     const redis = this.redis;
     if (!redis || redis.status === 'end') return;
     try {
@@ -124,7 +128,32 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
   /** Appends one message to the topic's stream (or delayed set); resolves with its message id. */
   protected async dispatchEvent<T = string>(packet: ReadPacket): Promise<T> {
     const topic = this.topicOf(packet.pattern);
-    const prepared = this.prepare(topic, packet);
+    return (await this.write(topic, this.prepare(topic, packet))) as T;
+  }
+
+  /**
+   * Request/response (`send()`): the request carries a correlation id and this instance's private
+   * reply stream; replies are routed back by the reply listener, or time out after `requestTimeoutMs`.
+   */
+  protected publish(partialPacket: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    try {
+      const packet = this.assignPacketId(partialPacket);
+      const topic = this.topicOf(packet.pattern);
+      const replies = (this.replies ??= this.createReplyListener());
+      const timeoutMs = this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+      const stop = replies.register(packet.id, topic, timeoutMs, callback);
+      this.write(topic, this.prepare(topic, packet, { correlationId: packet.id, replyTo: replies.key })).catch(err => {
+        stop();
+        callback({ err, isDisposed: true });
+      });
+      return stop;
+    } catch (err) {
+      callback({ err, isDisposed: true });
+      return () => undefined;
+    }
+  }
+
+  private async write(topic: string, prepared: PreparedPublish): Promise<string> {
     const redis = await this.connect();
     let reply: unknown;
     try {
@@ -134,20 +163,15 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
     } catch (err) {
       throw asPublishError(err, topic);
     }
-    return this.settlePublish(topic, prepared, reply) as T;
-  }
-
-  /** Request/response is not served by this transport yet. */
-  protected publish(_packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
-    callback({
-      err: new Error('ClientRedisStreams does not support send() (request/response) yet; use emit()'),
-      isDisposed: true,
-    });
-    return () => undefined;
+    return this.settlePublish(topic, prepared, reply);
   }
 
   /** Builds the envelope of a packet (serializer, record options, Nest metadata) and how to write it. */
-  protected prepare(topic: string, packet: ReadPacket): PreparedPublish {
+  protected prepare(
+    topic: string,
+    packet: ReadPacket,
+    request?: { correlationId: string; replyTo: string },
+  ): PreparedPublish {
     const record = packet.data instanceof RedisStreamsRecord ? packet.data : undefined;
     const data = record ? record.data : packet.data;
     const serialized = this.serializer.serialize(record ? { ...packet, data } : packet);
@@ -163,6 +187,7 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
       headers,
       key: opts?.key,
       deliverAt: dueAt || undefined,
+      ...request,
     };
     const fields = encodeEnvelope(envelope);
     const maxLen = this.maxLenOf(topic);
@@ -222,6 +247,21 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
     if (maxLen === undefined) return 0;
     if (typeof maxLen === 'number') return maxLen;
     return (typeof maxLen === 'function' ? maxLen(topic) : maxLen[topic]) ?? 0;
+  }
+
+  private createReplyListener(): ReplyListener {
+    const reader = createRedisConnection(this.options.connection, {
+      offlineQueue: true,
+      isClosed: () => this.isManuallyClosed,
+    });
+    reader.on('error', () => undefined); // the command connection reports outages
+    return new ReplyListener(
+      this.keys.replies(randomUUID()),
+      reader,
+      () => this.redis,
+      this.deserializer,
+      this.logger,
+    );
   }
 
   private createConnection(): RedisConnection {

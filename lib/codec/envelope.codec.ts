@@ -10,6 +10,8 @@ export function encodeEnvelope(envelope: Envelope): string[] {
   }
   if (envelope.key !== undefined) fields.push(F.key, envelope.key);
   if (envelope.deliverAt !== undefined) fields.push(F.deliverAt, String(envelope.deliverAt));
+  if (envelope.correlationId !== undefined) fields.push(F.correlationId, envelope.correlationId);
+  if (envelope.replyTo !== undefined) fields.push(F.replyTo, envelope.replyTo);
   return fields;
 }
 
@@ -25,6 +27,8 @@ export function decodeEnvelope(fields: readonly string[] | null | undefined): De
   let headers: string | undefined;
   let key: string | undefined;
   let due: string | undefined;
+  let correlationId: string | undefined;
+  let replyTo: string | undefined;
   for (let i = 0; i < fields.length; i += 2) {
     const value = fields[i + 1];
     switch (fields[i]) {
@@ -34,6 +38,8 @@ export function decodeEnvelope(fields: readonly string[] | null | undefined): De
       case F.headers: headers = value; break;
       case F.key: key = value; break;
       case F.deliverAt: due = value; break;
+      case F.correlationId: correlationId = value; break;
+      case F.replyTo: replyTo = value; break;
     }
   }
   if (!id) return `missing "${F.id}" field`;
@@ -53,7 +59,7 @@ export function decodeEnvelope(fields: readonly string[] | null | undefined): De
     parsedHeaders = parsed;
   }
   const deliverAt = due === undefined ? undefined : Number(due);
-  return { id, publishedAt, data: payload, headers: parsedHeaders, key, deliverAt };
+  return { id, publishedAt, data: payload, headers: parsedHeaders, key, deliverAt, correlationId, replyTo };
 }
 
 function parseHeaders(text: string): Record<string, string> | string {

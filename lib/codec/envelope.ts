@@ -9,6 +9,8 @@
  * | `headers` | JSON object of string → string (omitted when empty)          |
  * | `key`     | ordering / partition key (omitted when unset)                |
  * | `due`     | epoch ms it was scheduled for (delayed messages only)         |
+ * | `corr`    | correlation id of a request (`client.send`)                   |
+ * | `reply`   | the requesting client's private reply stream                  |
  */
 export const ENVELOPE_FIELDS = {
   id: 'id',
@@ -17,6 +19,8 @@ export const ENVELOPE_FIELDS = {
   headers: 'headers',
   key: 'key',
   deliverAt: 'due',
+  correlationId: 'corr',
+  replyTo: 'reply',
 } as const;
 
 /** A message as the producer wrote it. */
@@ -28,6 +32,8 @@ export interface Envelope {
   headers?: Record<string, string>;
   key?: string;
   deliverAt?: number;
+  correlationId?: string;
+  replyTo?: string;
 }
 
 /** A decoded entry, payload parsed. */
@@ -38,4 +44,6 @@ export interface DecodedEnvelope {
   headers: Record<string, string>;
   key: string | undefined;
   deliverAt: number | undefined;
+  correlationId: string | undefined;
+  replyTo: string | undefined;
 }

@@ -21,6 +21,8 @@ export interface RedisStreamsClientOptions {
   maxLen?: number | Record<string, number> | ((topic: string) => number | undefined);
   /** How long a deduplication id blocks a second publish. @defaultValue 300000 (5 min) */
   deduplicationWindowMs?: number;
+  /** How long `send()` waits for a reply before it errors with `RequestTimeoutError`. @defaultValue 30000 */
+  requestTimeoutMs?: number;
   /** Receives every publish (metrics, persistence); wired by `RedisStreamsModule`. @defaultValue none */
   observer?: RedisStreamsObserver;
   /** Nest serializer: its output's `data` is JSON-encoded into the entry. @defaultValue IdentitySerializer */

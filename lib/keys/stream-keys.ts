@@ -49,6 +49,11 @@ export class StreamKeys {
     return `${this.stream(topic)}:dedup:${deduplicationId}`;
   }
 
+  /** A client instance's private reply stream (request/response); its own hash tag. */
+  replies(clientId: string): string {
+    return `${this.prefix}:{__replies__.${clientId}}`;
+  }
+
   /** Match pattern of every key of this prefix (for SCAN). */
   pattern(): string {
     return `${this.prefix}:{*`;

@@ -20,6 +20,7 @@ import { resolveRetryPolicy } from '../retry/backoff.js';
 import { RedisStreamsScripts } from '../scripts/redis-streams-scripts.js';
 import { createHandlerInvoker, type HandlerFn } from './handler-invoker.js';
 import { installOriginalErrorCapture } from './original-error-capture.js';
+import { createRequestInvoker } from './request-invoker.js';
 import type { TopicConsumer } from './topic-consumer.js';
 import { createTopicConsumer, createTopicScheduler, type TopicRuntimeDeps } from './topic-runtime.factory.js';
 import type { TopicScheduler } from './topic-scheduler.js';
@@ -88,7 +89,7 @@ export class ServerRedisStreams
         logger: this.logger,
       };
       const starts: Promise<void>[] = [];
-      for (const [topic, groups] of this.collectEventHandlers()) {
+      for (const [topic, groups] of this.collectHandlers()) {
         for (const [group, handlers] of groups) {
           starts.push(this.startConsumer(topic, group, handlers, (handlers[0].extras ?? {}) as RedisStreamsHandlerExtras));
         }
@@ -187,14 +188,18 @@ export class ServerRedisStreams
     const key = consumerKey(topic, group);
     if (this.consumers.has(key)) throw new Error(`Topic "${topic}" is already consumed by group "${group}"`);
     const deps = this.deps!;
-    const invoke = createHandlerInvoker({
-      topic,
-      group,
-      consumer: this.consumerName,
-      handlers,
-      deserializer: this.deserializer,
-      runWithHooks: (ctx, fn) => this.runWithProcessingHooks(ctx, fn),
-    });
+    const base = { topic, group, consumer: this.consumerName, deserializer: this.deserializer };
+    const isRequest = handlers.length === 1 && (handlers[0] as MessageHandler).isEventHandler === false;
+    const invoke = isRequest
+      ? createRequestInvoker({
+          ...base,
+          handler: handlers[0],
+          serializer: this.serializer,
+          command: deps.command,
+          handleRequest: (ctx, produce, respond) => this.handleRequest(ctx, produce, respond),
+          toObservable: result => this.transformToObservable(result),
+        })
+      : createHandlerInvoker({ ...base, handlers, runWithHooks: (ctx, fn) => this.runWithProcessingHooks(ctx, fn) });
     const reader = this.connect('reader');
     const consumer = createTopicConsumer(deps, reader, topic, group, extras, invoke);
     this.consumers.set(key, { consumer, reader });
@@ -207,14 +212,13 @@ export class ServerRedisStreams
     this.options.observer?.onConsumerStarted?.({ topic, group, consumer: this.consumerName });
   }
 
-  /** Topic → group → that group's handlers; Nest's chain of same-pattern handlers is split by group. */
-  private collectEventHandlers(): Map<string, Map<string, MessageHandler[]>> {
+  /**
+   * Topic → group → that group's handlers. Nest's chain of same-pattern event handlers is split by
+   * group; a `@MessagePattern` handler (request/response) is one consumer of its own.
+   */
+  private collectHandlers(): Map<string, Map<string, MessageHandler[]>> {
     const topics = new Map<string, Map<string, MessageHandler[]>>();
     for (const [pattern, head] of this.messageHandlers) {
-      if (!head.isEventHandler) {
-        this.logger.warn(`@MessagePattern("${pattern}") is not served by ServerRedisStreams yet; use @EventPattern`);
-        continue;
-      }
       const groups = new Map<string, MessageHandler[]>();
       for (let handler: MessageHandler | undefined = head; handler; ) {
         const next: MessageHandler | undefined = handler.next;

@@ -18,13 +18,13 @@ describe('envelope codec', () => {
     it('should round-trip an encoded envelope', () => {
       const fields = encodeEnvelope({ id: 'm1', publishedAt: 1700, data: '{"x":[1,2]}', headers: { t: '1' }, key: 'k', deliverAt: 1800 });
       expect(decodeEnvelope(fields)).toEqual({
-        id: 'm1', publishedAt: 1700, data: { x: [1, 2] }, headers: { t: '1' }, key: 'k', deliverAt: 1800,
+        id: 'm1', publishedAt: 1700, data: { x: [1, 2] }, headers: { t: '1' }, key: 'k', deliverAt: 1800, correlationId: undefined, replyTo: undefined,
       });
     });
 
     it('should give empty headers and no key when absent', () => {
       expect(decodeEnvelope(['id', 'm', 'ts', '1', 'data', 'null'])).toEqual({
-        id: 'm', publishedAt: 1, data: null, headers: {}, key: undefined, deliverAt: undefined,
+        id: 'm', publishedAt: 1, data: null, headers: {}, key: undefined, deliverAt: undefined, correlationId: undefined, replyTo: undefined,
       });
     });
 

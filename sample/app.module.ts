@@ -1,17 +1,77 @@
-import { Module } from '@nestjs/common';
-import { ClientsModule } from '@nestjs/microservices';
-import { ClientRedisStreams } from '../lib/index.js';
-import { MQ_CLIENT } from './orders/orders.constants.js';
-import { OrdersController } from './orders/orders.controller.js';
-import { OrdersHandlers } from './orders/orders.handlers.js';
-import { redisConnection, redisPrefix } from './config.js';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { register } from 'prom-client';
+import { RedisStreamsModule } from '../lib/index.js';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { SampleRedisModule } from './common/redis/sample-redis.module.js';
+import { SampleConfigModule } from './config/sample-config.module.js';
+import type { SampleConfig } from './config/sample-config.js';
+import { typeOrmOptions } from './database/typeorm-options.js';
+import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
+import { InternalModule } from './internal/internal.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
+import { GuardedPrometheusController } from './observability/prometheus.controller.js';
+import { ALL_PLATFORM_TOPICS } from './platform/platform.topics.js';
+import { PlatformModule } from './platform/platform.module.js';
+import { PublishModule } from './publish/publish.module.js';
+import { QueuesModule } from './queues/queues.module.js';
+import { QueueRuntimeRegistryModule } from './runtime/queue-runtime-registry.module.js';
+import { QueueRuntimeRegistry } from './runtime/queue-runtime.registry.js';
+import { RuntimeModule } from './runtime/runtime.module.js';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module.js';
 
-@Module({
-  imports: [
-    ClientsModule.register([
-      { name: MQ_CLIENT, customClass: ClientRedisStreams, options: { connection: redisConnection(), prefix: redisPrefix() } },
-    ]),
-  ],
-  controllers: [OrdersController, OrdersHandlers],
-})
-export class AppModule {}
+/**
+ * The message-queue service: the transport (`RedisStreamsModule`: server, client, admin,
+ * Prometheus metrics, consumption records in PostgreSQL, health indicator), TypeORM with the
+ * migrations run at start-up, and the admin and internal HTTP APIs.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: SampleConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        SampleConfigModule.forRoot(config),
+        TypeOrmModule.forRoot(typeOrmOptions(config)),
+        PrometheusModule.register({
+          path: '/metrics',
+          controller: GuardedPrometheusController,
+          // prom-client's registry is process-wide: collect the default metrics once per process.
+          defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') },
+        }),
+        RedisStreamsModule.forRootAsync({
+          imports: [QueueRuntimeRegistryModule],
+          inject: [QueueRuntimeRegistry],
+          useFactory: (queues: QueueRuntimeRegistry) => ({
+            connection: { url: config.redisUrl },
+            prefix: config.prefix,
+            server: {
+              group: config.group,
+              blockMs: config.blockMs,
+              claimIdleMs: config.claimIdleMs,
+              shutdownTimeoutMs: config.shutdownTimeoutMs,
+            },
+            // A queue's max length is read at every publish: a change applies at once.
+            clientOptions: { default: { maxLen: (topic: string) => queues.maxLengthOf(topic) } },
+            metrics: { gaugeIntervalMs: config.gaugeIntervalMs, topics: ALL_PLATFORM_TOPICS },
+            persistence: true,
+            health: { timeoutMs: 1_500 },
+          }),
+        }),
+        AuthModule,
+        SampleRedisModule,
+        AuditModule,
+        RuntimeModule,
+        QueuesModule,
+        PublishModule,
+        SubscriptionsModule,
+        DeadLettersModule,
+        ObservabilityModule,
+        InternalModule,
+        PlatformModule,
+      ],
+    };
+  }
+}

@@ -1,20 +1,20 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ServerRedisStreams } from '../lib/index.js';
-import { AppModule } from './app.module.js';
-import { httpPort, redisConnection, redisPrefix } from './config.js';
+import { createSampleApp } from './app.factory.js';
+import { loadConfig } from './config/sample-config.js';
 
-/** Starts the sample: HTTP on PORT (3010) plus the Redis Streams transport (a hybrid app). */
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
+/** Starts the service: HTTP on PORT (3010) plus the Redis Streams transport (a hybrid app). */
+async function bootstrap(): Promise<void> {
+  const config = loadConfig();
+  const app = await createSampleApp(config);
+  // SIGTERM / SIGINT: stop reading, finish in-flight messages, then close.
   app.enableShutdownHooks();
-  app.connectMicroservice({
-    strategy: new ServerRedisStreams({ connection: redisConnection(), prefix: redisPrefix(), group: 'sample' }),
-  });
-  await app.startAllMicroservices();
-  await app.listen(httpPort(), '0.0.0.0');
-  new Logger('Sample').log(`Listening on http://127.0.0.1:${httpPort()} (POST /orders)`);
+  await app.listen(config.port, config.host);
+  const url = `http://127.0.0.1:${config.port}`;
+  new Logger('Sample').log(`Listening on ${url} — API ${url}/api/v1/mq, OpenAPI ${url}/api/docs, Prometheus ${url}/metrics`);
 }
 
-void bootstrap();
+bootstrap().catch(err => {
+  new Logger('Sample').error(`Could not start: ${(err as Error)?.stack ?? err}`);
+  process.exit(1);
+});

@@ -1,0 +1,5 @@
+/** Base path of the admin API (SPEC §6). */
+export const API_PREFIX = 'api/v1/mq';
+
+/** Base path of the internal, service-to-service API. */
+export const INTERNAL_PREFIX = 'internal/mq';

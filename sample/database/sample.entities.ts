@@ -1,0 +1,16 @@
+import { AdminAuditLogEntity } from '../audit/admin-audit-log.entity.js';
+import { AuditEventEntity } from '../platform/entities/audit-event.entity.js';
+import { NotificationEntity } from '../platform/entities/notification.entity.js';
+import { PaymentEntity } from '../platform/entities/payment.entity.js';
+import { QueueSettingsEntity } from '../queues/queue-settings.entity.js';
+import { WebhookSecretEntity } from '../subscriptions/webhook/webhook-secret.entity.js';
+
+/** The sample's own entities (tables of `SampleSchema`), listed as classes: globs misbehave under jest. */
+export const SAMPLE_ENTITIES = [
+  QueueSettingsEntity,
+  WebhookSecretEntity,
+  AdminAuditLogEntity,
+  NotificationEntity,
+  PaymentEntity,
+  AuditEventEntity,
+] as const;

@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { lastValueFrom } from 'rxjs';
+import {
+  ClientRedisStreams,
+  InjectRedisStreamsClient,
+  RedisStreamsRecordBuilder,
+  type RedisStreamsRecord,
+} from '../../lib/index.js';
+import type { Principal } from '../auth/principal.js';
+import { MqException } from '../common/errors/mq.exception.js';
+import { QueuesService } from '../queues/queues.service.js';
+import { MAX_DELAY_MS } from './dto/delayed-publish.dto.js';
+import type { MessageFieldsDto } from './dto/message-fields.dto.js';
+import { PRODUCER_HEADER, TENANT_HEADER } from './message-headers.js';
+
+/** When a message becomes deliverable: now, after a delay, or at a time. */
+export interface Timing {
+  delayMs?: number;
+  deliverAt?: string;
+}
+
+/** Answer of a single publish. */
+export interface PublishedView {
+  messageId: string;
+  queue: string;
+  /** For a delayed or scheduled message: when it becomes deliverable. */
+  deliverAt?: string;
+}
+
+/**
+ * Publishes to a queue of the caller's tenant with the app's `ClientRedisStreams`: checks
+ * `allowed_producers`, stamps the tenant and producer headers, and resolves once Redis has the
+ * message. A full queue (its max length) is refused with 429 by the client itself.
+ */
+@Injectable()
+export class PublishService {
+  constructor(
+    @InjectRedisStreamsClient() private readonly client: ClientRedisStreams,
+    private readonly queues: QueuesService,
+  ) {}
+
+  async publish(principal: Principal, name: string, message: MessageFieldsDto, timing: Timing = {}): Promise<PublishedView> {
+    const topic = await this.topicFor(principal, name);
+    const deliverAt = deliverAtOf(timing);
+    const messageId = await lastValueFrom(this.client.emit<string>(topic, this.recordOf(principal, message, deliverAt)));
+    return { messageId, queue: name, ...(deliverAt !== undefined && { deliverAt: new Date(deliverAt).toISOString() }) };
+  }
+
+  async publishBatch(principal: Principal, name: string, messages: MessageFieldsDto[]): Promise<{ messageIds: string[]; queue: string }> {
+    const topic = await this.topicFor(principal, name);
+    const messageIds = await this.client.emitBatch(topic, messages.map(m => this.recordOf(principal, m, undefined)));
+    return { messageIds, queue: name };
+  }
+
+  /** The queue's topic, if the caller may publish to it (`allowed_producers` empty or listing its `sub`). */
+  private async topicFor(principal: Principal, name: string): Promise<string> {
+    const { row } = await this.queues.find(principal.tenantId, name);
+    if (row.allowedProducers.length && !row.allowedProducers.includes(principal.sub)) {
+      throw MqException.forbidden(`"${principal.sub}" is not an allowed producer of queue "${name}"`);
+    }
+    return row.name;
+  }
+
+  private recordOf(principal: Principal, message: MessageFieldsDto, deliverAt: number | undefined): RedisStreamsRecord<unknown> {
+    const builder = new RedisStreamsRecordBuilder<unknown>(message.payload).setHeaders({
+      ...message.headers,
+      [TENANT_HEADER]: principal.tenantId,
+      [PRODUCER_HEADER]: principal.sub,
+    });
+    if (message.key !== undefined) builder.setKey(message.key);
+    if (message.deduplicationId !== undefined) builder.setDeduplicationId(message.deduplicationId);
+    if (deliverAt !== undefined) builder.setDeliverAt(deliverAt);
+    return builder.build();
+  }
+}
+
+/** Due time in epoch ms, or undefined for "now"; 400 for both options or a time beyond a year. */
+function deliverAtOf({ delayMs, deliverAt }: Timing): number | undefined {
+  if (delayMs !== undefined && deliverAt !== undefined) {
+    throw MqException.validation('Give delayMs or deliverAt, not both');
+  }
+  if (delayMs !== undefined) return Date.now() + delayMs;
+  if (deliverAt === undefined) return undefined;
+  const at = Date.parse(deliverAt);
+  if (!Number.isFinite(at)) throw MqException.validation('deliverAt is not a valid date');
+  if (at - Date.now() > MAX_DELAY_MS) throw MqException.validation('deliverAt must be at most one year ahead');
+  return at;
+}

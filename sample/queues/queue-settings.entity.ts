@@ -1,0 +1,39 @@
+import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+/**
+ * A queue's delivery settings that `message_topics` has no column for, table
+ * `mq_queue_settings` (one row per queue, deleted with it).
+ */
+@Entity('mq_queue_settings')
+export class QueueSettingsEntity {
+  /** The queue (`message_topics.id`). */
+  @PrimaryColumn({ name: 'topic_id', type: 'uuid', primaryKeyConstraintName: 'pk_mq_queue_settings' })
+  topicId: string;
+
+  /** Publishing to a queue holding this many entries is refused (429); null = unbounded. */
+  @Column({ name: 'max_length', type: 'integer', nullable: true })
+  maxLength: number | null;
+
+  /** Deliveries in all before a message is dead-lettered. */
+  @Column({ name: 'max_attempts', type: 'integer', default: 5 })
+  maxAttempts: number;
+
+  /** Base delay between attempts (ms). */
+  @Column({ name: 'retry_delay_ms', type: 'integer', default: 1_000 })
+  retryDelayMs: number;
+
+  /** `fixed` or `exponential` backoff. */
+  @Column({ name: 'retry_backoff', type: 'varchar', length: 16, default: 'exponential' })
+  retryBackoff: 'fixed' | 'exponential';
+
+  /** Upper bound of one delay (ms). */
+  @Column({ name: 'max_retry_delay_ms', type: 'integer', default: 60_000 })
+  maxRetryDelayMs: number;
+
+  /** Failed after the last attempt → dead-letter stream (false: dropped with a warning). */
+  @Column({ name: 'dead_letter', type: 'boolean', default: true })
+  deadLetter: boolean;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

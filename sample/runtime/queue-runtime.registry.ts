@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+
+/** What the running service needs to know of one queue, without asking PostgreSQL. */
+export interface QueueRuntime {
+  topic: string;
+  /** Publishing is refused (429) once the stream holds this many entries; undefined = unbounded. */
+  maxLength: number | undefined;
+  /** Acked entries older than this are trimmed by the retention sweeper (ms). */
+  retentionMs: number;
+}
+
+/**
+ * Every queue of every tenant, as last read from PostgreSQL by `RuntimeSync` (at start-up, after
+ * each admin mutation, and every `SYNC_INTERVAL_MS`). The publishing client's `maxLen` function
+ * reads it on every publish, so a changed max length applies without a restart.
+ */
+@Injectable()
+export class QueueRuntimeRegistry {
+  private queues = new Map<string, QueueRuntime>();
+
+  /** Replaces the whole set (what PostgreSQL holds now). */
+  replaceAll(queues: QueueRuntime[]): void {
+    this.queues = new Map(queues.map(q => [q.topic, q]));
+  }
+
+  /** Adds or updates one queue at once (the replica that made the change need not wait for a sync). */
+  set(queue: QueueRuntime): void {
+    this.queues.set(queue.topic, queue);
+  }
+
+  /** Forgets one queue. */
+  delete(topic: string): void {
+    this.queues.delete(topic);
+  }
+
+  /** The max length of a topic, for `ClientRedisStreams`' `maxLen` option. */
+  maxLengthOf(topic: string): number | undefined {
+    return this.queues.get(topic)?.maxLength;
+  }
+
+  /** Every queue. */
+  all(): QueueRuntime[] {
+    return [...this.queues.values()];
+  }
+}

@@ -1,0 +1,70 @@
+import type { MessageSubscriptionEntity, TopicGroupInfo } from '../../lib/index.js';
+import { queueNameOf } from '../common/tenancy/topic-names.js';
+import type { MessageFilter } from './message-filter.js';
+
+/** Delivery counters and live group state of a subscription. */
+export interface SubscriptionStatsView {
+  /** Webhooks: messages POSTed with a 2xx answer. */
+  delivered: number;
+  /** Webhooks: messages acked without delivery because the filter did not match. */
+  filtered: number;
+  /** Webhooks: failed attempts (each one is retried, then dead-lettered). */
+  failed: number;
+  /** Delivered to the group, not yet acked (includes scheduled retries). */
+  pending: number;
+  /** Not yet delivered to the group. */
+  lag: number | null;
+  consumers: number;
+}
+
+/** A subscription as the API shows it. The webhook secret is never part of it (only of the creation answer). */
+export interface SubscriptionView {
+  id: string;
+  queue: string;
+  /** The Redis topic and consumer group: what an external consumer reads (`@EventPattern(topic, { group })`). */
+  topic: string;
+  type: 'webhook' | 'redis_consumer';
+  consumerGroup: string;
+  consumerName: string;
+  status: string;
+  startFrom: 'latest' | 'earliest';
+  handlerConfig: { url: string; headers: Record<string, string>; timeoutMs: number } | null;
+  messageFilter: MessageFilter | null;
+  maxRetryAttempts: number;
+  retryDelayMs: number;
+  deadLetter: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  lastConsumedAt: Date | null;
+  stats?: SubscriptionStatsView;
+}
+
+/** The API view of a subscription whose `topic` relation is loaded. */
+export function toSubscriptionView(
+  row: MessageSubscriptionEntity & { topic: { name: string } },
+  stats?: { delivered: number; filtered: number; failed: number },
+  group?: TopicGroupInfo,
+): SubscriptionView {
+  const config = row.handlerConfig as SubscriptionView['handlerConfig'];
+  return {
+    id: row.id,
+    queue: queueNameOf(row.topic.name),
+    topic: row.topic.name,
+    type: row.subscriptionType,
+    consumerGroup: row.consumerGroup,
+    consumerName: row.consumerName,
+    status: row.status,
+    startFrom: row.offsetResetPolicy,
+    handlerConfig: config ? { url: config.url, headers: config.headers ?? {}, timeoutMs: config.timeoutMs } : null,
+    messageFilter: row.messageFilter as MessageFilter | null,
+    maxRetryAttempts: row.maxRetryAttempts,
+    retryDelayMs: row.retryDelayMs,
+    deadLetter: row.deadLetterQueue !== null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    lastConsumedAt: row.lastConsumedAt,
+    ...(stats && {
+      stats: { ...stats, pending: group?.pending ?? 0, lag: group ? group.lag : null, consumers: group?.consumers ?? 0 },
+    }),
+  };
+}

@@ -24,5 +24,8 @@ export const HANDLER_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.0
 /** End-to-end latency: from 1 ms up to retries and delays of minutes. */
 export const MESSAGE_LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
 
+/** How often the metrics observer adds its summed counts to `mq_messages_total` (ms). */
+export const COUNTER_FLUSH_INTERVAL_MS = 1_000;
+
 /** How often the queue gauges are refreshed from Redis by default (ms). */
 export const DEFAULT_GAUGE_INTERVAL_MS = 5_000;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
 import type {
@@ -12,18 +12,23 @@ import {
   MQ_HANDLER_DURATION_SECONDS,
   MQ_MESSAGE_LATENCY_SECONDS,
   MQ_MESSAGES_TOTAL,
+  COUNTER_FLUSH_INTERVAL_MS,
   type MessagesTotalOutcome,
 } from './metrics.constants.js';
 import { QueueMetricsCollector } from './queue-metrics.collector.js';
 
 type Labels = { topic: string; group: string; outcome?: string };
 
-/** Label objects of one (topic, group), built once: prom-client hashes them on every call. */
+const COUNTED: MessagesTotalOutcome[] = ['published', 'consumed', 'acked', 'retried', 'dead_lettered', 'failed'];
+
+/** Label objects of one (topic, group), built once, and its counts not yet added to the counter. */
 interface GroupLabels {
-  consumed: Labels;
+  byLabel: Record<MessagesTotalOutcome, Labels>;
   /** By transport outcome, plus `published` (group `""`). */
   byOutcome: Record<MessageOutcome | 'published', Labels>;
   plain: Labels;
+  unflushed: Record<MessagesTotalOutcome, number>;
+  dirty: boolean;
 }
 
 /** Transport outcome → `outcome` label: a dropped message (dead-lettering off) counts as `failed`. */
@@ -39,19 +44,50 @@ const OUTCOME_LABEL: Record<MessageOutcome, MessagesTotalOutcome> = {
  * `mq_handler_duration_seconds{topic, group, outcome}` and `mq_message_latency_seconds{topic, group}`.
  * Every settled delivery counts once as `consumed` and once under its outcome, so
  * consumed = acked + retried + dead_lettered + failed. Publishes count as `published` with `group=""`.
- * Runs on the hot path: a few map lookups and prom-client updates, never awaiting, never throwing.
+ * Runs on the hot path, never awaiting, never throwing: counts are summed in plain numbers and
+ * added to the counter every second (prom-client hashes the labels on every call, which costs
+ * more than the rest of the observer); histograms are observed directly.
  * @publicApi
  */
 @Injectable()
-export class RedisStreamsMetricsObserver implements RedisStreamsObserver {
+export class RedisStreamsMetricsObserver implements RedisStreamsObserver, OnApplicationShutdown {
   private readonly labels = new Map<string, GroupLabels>();
+  private readonly dirty: GroupLabels[] = [];
+  private readonly timer: NodeJS.Timeout;
 
   constructor(
     @InjectMetric(MQ_MESSAGES_TOTAL) private readonly messages: Counter<string>,
     @InjectMetric(MQ_HANDLER_DURATION_SECONDS) private readonly duration: Histogram<string>,
     @InjectMetric(MQ_MESSAGE_LATENCY_SECONDS) private readonly latency: Histogram<string>,
     @Optional() @Inject(QueueMetricsCollector) private readonly collector?: QueueMetricsCollector | null,
-  ) {}
+  ) {
+    this.timer = setInterval(() => this.flush(), COUNTER_FLUSH_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** Adds the counts summed since the last flush to `mq_messages_total`. */
+  flush(): void {
+    for (const group of this.dirty) {
+      group.dirty = false;
+      for (const outcome of COUNTED) {
+        const n = group.unflushed[outcome];
+        if (!n) continue;
+        group.unflushed[outcome] = 0;
+        try {
+          this.messages.inc(group.byLabel[outcome], n);
+        } catch {
+          // never let metrics break the transport
+        }
+      }
+    }
+    this.dirty.length = 0;
+  }
+
+  /** Stops the flush timer and flushes what is left. */
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+    this.flush();
+  }
 
   /** Starts watching the topic's gauges. */
   onConsumerStarted(event: ConsumerStartedEvent): void {
@@ -67,8 +103,9 @@ export class RedisStreamsMetricsObserver implements RedisStreamsObserver {
     try {
       const labels = this.labelsOf(event.topic, event.group);
       const outcome = labels.byOutcome[event.outcome];
-      this.messages.inc(labels.consumed);
-      this.messages.inc(outcome);
+      labels.unflushed.consumed++;
+      labels.unflushed[OUTCOME_LABEL[event.outcome]]++;
+      this.markDirty(labels);
       // An undecodable entry never reached a handler: no duration, no latency.
       if (event.messageId === undefined) return;
       this.duration.observe(outcome, event.durationMs / 1000);
@@ -83,28 +120,41 @@ export class RedisStreamsMetricsObserver implements RedisStreamsObserver {
   /** Counts one publish. */
   onMessagePublished(event: MessagePublishedEvent): void {
     try {
-      this.messages.inc(this.labelsOf(event.topic, '').byOutcome.published);
+      const labels = this.labelsOf(event.topic, '');
+      labels.unflushed.published++;
+      this.markDirty(labels);
       this.collector?.track(event.topic);
     } catch {
       // never let metrics break the transport
     }
   }
 
+  private markDirty(labels: GroupLabels): void {
+    if (labels.dirty) return;
+    labels.dirty = true;
+    this.dirty.push(labels);
+  }
+
   private labelsOf(topic: string, group: string): GroupLabels {
     const key = `${topic}\u0000${group}`;
     let labels = this.labels.get(key);
     if (!labels) {
-      const of = (outcome: MessagesTotalOutcome): Labels => ({ topic, group, outcome });
+      const byLabel = Object.fromEntries(COUNTED.map(outcome => [outcome, { topic, group, outcome }])) as Record<
+        MessagesTotalOutcome,
+        Labels
+      >;
       labels = {
-        consumed: of('consumed'),
+        byLabel,
         byOutcome: {
-          acked: of('acked'),
-          retried: of('retried'),
-          dead_lettered: of('dead_lettered'),
-          dropped: of(OUTCOME_LABEL.dropped),
-          published: of('published'),
+          acked: byLabel.acked,
+          retried: byLabel.retried,
+          dead_lettered: byLabel.dead_lettered,
+          dropped: byLabel[OUTCOME_LABEL.dropped],
+          published: byLabel.published,
         },
         plain: { topic, group },
+        unflushed: Object.fromEntries(COUNTED.map(outcome => [outcome, 0])) as Record<MessagesTotalOutcome, number>,
+        dirty: false,
       };
       this.labels.set(key, labels);
     }

@@ -18,7 +18,7 @@ import {
   DEFAULT_TENANT_HEADER,
   RECORDER_WARN_EVERY_MS,
 } from './persistence.constants.js';
-import { consumptionColumns, messageColumns, type RowHeaders } from './record-rows.js';
+import { consumptionColumns, messageColumns, toPgArray, type RowHeaders } from './record-rows.js';
 import {
   ENSURE_SUBSCRIPTION,
   ENSURE_TOPIC,
@@ -27,7 +27,10 @@ import {
   INSERT_MESSAGES,
 } from './recorder.sql.js';
 
-/** What the recorder needs of a database: a TypeORM `DataSource` (or `EntityManager`) fits. */
+/**
+ * What the recorder needs of a database: a TypeORM `DataSource` or `EntityManager` (resolving with
+ * the rows) and a `pg` `Pool` or `Client` (resolving with `{ rows }`) both fit.
+ */
 export interface RecorderDatabase {
   query(sql: string, parameters?: unknown[]): Promise<any>;
 }
@@ -262,7 +265,7 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
         this.options.producerId,
         this.headers,
       );
-      await this.database.query(INSERT_MESSAGES, cols);
+      await this.database.query(INSERT_MESSAGES, cols.map(toPgArray));
       this.stats.written.message += batch.taken.length;
       safely(() => this.hooks.onWritten?.('message', batch.taken.length));
     } catch (err) {
@@ -277,18 +280,24 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
     this.settled = events.rest;
     this.settledAt = times.rest;
     try {
-      for (const key of new Set(events.taken.map(e => subscriptionKey(e.topic, e.group)))) {
-        if (!this.subscriptionIds.has(key)) await this.subscriptionIdOf(...splitKey(key));
+      // A batch nearly always holds one (topic, group): compare with the previous row, no per-row key.
+      let topic: string | undefined;
+      let group: string | undefined;
+      let id = '';
+      const ids = new Array<string>(events.taken.length);
+      for (let i = 0; i < events.taken.length; i++) {
+        const e = events.taken[i];
+        if (e.topic !== topic || e.group !== group) {
+          topic = e.topic;
+          group = e.group;
+          id = this.subscriptionIds.get(subscriptionKey(topic, group)) ?? (await this.subscriptionIdOf(topic, group));
+        }
+        ids[i] = id;
       }
-      const cols = consumptionColumns(
-        events.taken,
-        times.taken,
-        e => this.subscriptionIds.get(subscriptionKey(e.topic, e.group))!,
-        this.headers,
-      );
+      const cols = consumptionColumns(events.taken, times.taken, ids, this.headers);
       await this.database.query(
         this.options.recordMessages ? INSERT_CONSUMPTION_AND_SETTLE_MESSAGES : INSERT_CONSUMPTION,
-        cols,
+        cols.map(toPgArray),
       );
       this.stats.written.consumption += events.taken.length;
       safely(() => this.hooks.onWritten?.('consumption', events.taken.length));
@@ -349,7 +358,8 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
   /** Runs a find-or-insert; a concurrent insert by another process makes it return nothing once. */
   private async ensure(sql: string, params: unknown[]): Promise<Record<string, unknown> & { id: string }> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const rows = (await this.database.query(sql, params)) as { id: string }[];
+      const result = await this.database.query(sql, params);
+      const rows = (Array.isArray(result) ? result : (result?.rows ?? [])) as { id: string }[];
       if (rows.length) return rows[0];
     }
     throw new Error('could not register the topic or subscription (concurrent inserts)');
@@ -358,11 +368,6 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
 
 function subscriptionKey(topic: string, group: string): string {
   return `${topic}\u0000${group}`;
-}
-
-function splitKey(key: string): [topic: string, group: string] {
-  const at = key.indexOf('\u0000');
-  return [key.slice(0, at), key.slice(at + 1)];
 }
 
 function safely(fn: () => void): void {

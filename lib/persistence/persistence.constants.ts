@@ -1,6 +1,6 @@
 /** Defaults of `RedisStreamsPersistenceOptions`, resolved once in `ConsumptionRecorder`. */
 export const DEFAULT_FLUSH_INTERVAL_MS = 100;
-export const DEFAULT_RECORD_BATCH_SIZE = 500;
+export const DEFAULT_RECORD_BATCH_SIZE = 1_000;
 export const DEFAULT_MAX_BUFFER_SIZE = 20_000;
 export const DEFAULT_MAX_RETRY_DELAY_MS = 5_000;
 export const DEFAULT_TENANT_HEADER = 'x-tenant-id';

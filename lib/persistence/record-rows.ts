@@ -41,7 +41,7 @@ export interface RowHeaders {
 export function consumptionColumns(
   events: readonly MessageSettledEvent[],
   settledAt: readonly number[],
-  subscriptionIdOf: (event: MessageSettledEvent) => string,
+  subscriptionIds: readonly string[],
   headers: RowHeaders,
 ): unknown[][] {
   const n = events.length;
@@ -49,7 +49,7 @@ export function consumptionColumns(
   for (let i = 0; i < n; i++) {
     const e = events[i];
     const at = settledAt[i];
-    cols[0][i] = subscriptionIdOf(e);
+    cols[0][i] = subscriptionIds[i];
     cols[1][i] = e.messageId ?? null;
     cols[2][i] = e.consumer;
     cols[3][i] = e.entryId;
@@ -95,4 +95,44 @@ export function messageColumns(
     cols[12][i] = traceIdOf(e.headers.traceparent);
   }
   return cols;
+}
+
+const NEEDS_ESCAPE = /["\\]/;
+
+/**
+ * A PostgreSQL array literal (`{1,NULL,"a b"}`) of one column. Every string element is quoted, so
+ * only `"` and `\` need escaping; passed as text, it spares the driver's per-element conversion.
+ * Runs once per column per batch, so the common shapes (no NULL, nothing to escape, all NULL)
+ * take a `join` instead of a loop.
+ */
+export function toPgArray(values: readonly unknown[]): string {
+  const n = values.length;
+  if (n === 0) return '{}';
+  let strings = 0;
+  let numbers = 0;
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (typeof v === 'string') strings++;
+    else if (typeof v === 'number' && Number.isFinite(v)) numbers++;
+    else if (v === null || v === undefined) nulls++;
+  }
+  if (nulls === n) return `{${'NULL,'.repeat(n - 1)}NULL}`;
+  if (numbers === n) return `{${values.join(',')}}`;
+  if (strings === n) {
+    const body = values.join('","');
+    if (!NEEDS_ESCAPE.test(body)) return `{"${body}"}`;
+  }
+  let out = '{';
+  for (let i = 0; i < n; i++) {
+    if (i) out += ',';
+    const v = values[i];
+    if (v === null || v === undefined) out += 'NULL';
+    else if (typeof v === 'number') out += Number.isFinite(v) ? String(v) : 'NULL';
+    else {
+      const str = String(v);
+      out += NEEDS_ESCAPE.test(str) ? `"${str.replace(/["\\]/g, '\\$&')}"` : `"${str}"`;
+    }
+  }
+  return `${out}}`;
 }

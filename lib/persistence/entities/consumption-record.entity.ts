@@ -9,7 +9,8 @@ export type ConsumptionStatus = 'success' | 'failed' | 'retrying' | 'dead_letter
 
 /**
  * One settled delivery of a message to a consumer group, table `consumption_records`: one row per
- * attempt, written in batches off the hot path.
+ * attempt, written in batches off the hot path. `subscription_id` references
+ * `message_subscriptions` without a constraint (see `subscription`).
  * @publicApi
  */
 @Entity('consumption_records')
@@ -24,8 +25,13 @@ export class ConsumptionRecordEntity {
   @Column({ name: 'subscription_id', type: 'uuid' })
   subscriptionId: string;
 
-  @ManyToOne(() => MessageSubscriptionEntity, { onDelete: 'CASCADE', nullable: false })
-  @JoinColumn({ name: 'subscription_id', foreignKeyConstraintName: 'fk_consumption_records_subscription' })
+  /**
+   * For joins only: no foreign key constraint, because checking it on every row of this
+   * append-heavy table costs about a third of the insert (records of a deleted subscription are
+   * left for retention clean-up).
+   */
+  @ManyToOne(() => MessageSubscriptionEntity, { createForeignKeyConstraints: false, nullable: false })
+  @JoinColumn({ name: 'subscription_id' })
   subscription?: MessageSubscriptionEntity;
 
   /** The message id; null for an entry that could not be decoded. */

@@ -21,8 +21,9 @@ export class MessageRecordEntity {
   @Column({ name: 'topic_id', type: 'uuid' })
   topicId: string;
 
-  @ManyToOne(() => MessageTopicEntity, { onDelete: 'CASCADE', nullable: false })
-  @JoinColumn({ name: 'topic_id', foreignKeyConstraintName: 'fk_message_records_topic' })
+  /** For joins only: no foreign key constraint on this append-heavy table (as on consumption records). */
+  @ManyToOne(() => MessageTopicEntity, { createForeignKeyConstraints: false, nullable: false })
+  @JoinColumn({ name: 'topic_id' })
   topic?: MessageTopicEntity;
 
   /** The ordering / partition key (`setKey`). */

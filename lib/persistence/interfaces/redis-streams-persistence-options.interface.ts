@@ -31,7 +31,7 @@ export interface RedisStreamsPersistenceOptions {
   recordMessages?: boolean;
   /** A flush runs at least this often while records wait (ms). @defaultValue 100 */
   flushIntervalMs?: number;
-  /** A flush starts as soon as this many records wait; also the most rows of one INSERT. @defaultValue 500 */
+  /** A flush starts as soon as this many records wait; also the most rows of one INSERT. @defaultValue 1000 */
   batchSize?: number;
   /**
    * The most records kept in memory while the database is slow or down. Beyond it new records are

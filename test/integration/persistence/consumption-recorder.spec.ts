@@ -19,6 +19,8 @@ import type { DataSource } from 'typeorm';
 
 const RETRY = { maxAttempts: 3, backoff: { type: 'fixed' as const, delayMs: 50, jitter: false } };
 const HANDLER_MS = 20;
+/** Everything an array literal or JSON could choke on. */
+const WEIRD = 'weird "quoted" \\ back\\slash {a,b} NULL, comma\nnew line \u00e9\u{1F600}';
 
 describe(ConsumptionRecorder.name, () => {
   let prefix: string;
@@ -58,6 +60,7 @@ describe(ConsumptionRecorder.name, () => {
       if (data.kind === 'flaky' && ctx.getAttempt() < 3) throw new Error('flaky failure');
       if (data.kind === 'poison') throw new UnrecoverableMessageError('poison pill');
       if (data.kind === 'always') throw new Error('always fails');
+      if (data.kind === 'weird') throw new UnrecoverableMessageError(WEIRD);
     }
   }
 
@@ -71,9 +74,13 @@ describe(ConsumptionRecorder.name, () => {
     servers.push(server);
     client = await startClient(prefix);
     const ids: Record<string, string> = {};
-    for (const kind of ['ok', 'flaky', 'poison', 'always']) ids[kind] = await lastValueFrom(client.emit('orders', { kind }));
+    for (const kind of ['ok', 'flaky', 'poison', 'always', 'weird']) ids[kind] = await lastValueFrom(client.emit('orders', { kind }));
 
-    await waitFor(async () => (await rows(`SELECT 1 FROM consumption_records`)).length >= 8, '8 consumption records');
+    await waitFor(async () => (await rows(`SELECT 1 FROM consumption_records`)).length >= 9, '9 consumption records');
+    const [weird] = await rows(`SELECT status, error_message FROM consumption_records WHERE message_id = $1`, [ids.weird]);
+    expect(weird.status).toBe('dead_letter');
+    expect(weird.error_message).toContain(WEIRD);
+    await rows(`DELETE FROM consumption_records WHERE message_id = $1`, [ids.weird]);
     const records = await rows(
       `SELECT c.*, s.consumer_group, s.consumer_name, t.name AS topic
          FROM consumption_records c
@@ -116,7 +123,7 @@ describe(ConsumptionRecorder.name, () => {
       status: 'active',
     });
     expect(subscription.last_consumed_at).toBeInstanceOf(Date);
-    expect(rec.getStats()).toMatchObject({ buffered: 0, written: { consumption: 8, message: 0 }, dropped: { consumption: 0 } });
+    expect(rec.getStats()).toMatchObject({ buffered: 0, written: { consumption: 9, message: 0 }, dropped: { consumption: 0 } });
   });
 
   it('should register the topic and subscription when a server starts consuming, once across restarts', async () => {

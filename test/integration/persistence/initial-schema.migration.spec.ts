@@ -79,20 +79,14 @@ describe(InitialSchema1795303480067.name, () => {
     await expect(dataSource.query(`INSERT INTO message_topics (name, status) VALUES ('x', 'gone')`)).rejects.toThrow(/check/i);
   });
 
-  it('should cascade a deleted topic to its subscriptions and their consumption records', async () => {
+  it('should cascade a deleted topic to its subscriptions, and keep the append-only records unconstrained', async () => {
     await dataSource.runMigrations();
     const [topic] = await dataSource.query(`INSERT INTO message_topics (name) VALUES ('orders') RETURNING id`);
-    const [sub] = await dataSource.query(
-      `INSERT INTO message_subscriptions (topic_id, consumer_group, consumer_name) VALUES ($1, 'g', 'g') RETURNING id`,
-      [topic.id],
-    );
-    await dataSource.query(
-      `INSERT INTO consumption_records (subscription_id, consumer_instance, stream_entry_id, status, consumed_at) VALUES ($1, 'c', '1-0', 'success', now())`,
-      [sub.id],
-    );
+    await dataSource.query(`INSERT INTO message_subscriptions (topic_id, consumer_group, consumer_name) VALUES ($1, 'g', 'g')`, [topic.id]);
     await dataSource.query(`DELETE FROM message_topics WHERE id = $1`, [topic.id]);
-    const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM consumption_records`);
-    expect(count).toBe(0);
+    expect(await dataSource.query(`SELECT count(*)::int AS n FROM message_subscriptions`)).toEqual([{ n: 0 }]);
+    const fks: { conname: string }[] = await dataSource.query(`SELECT conname FROM pg_constraint WHERE contype = 'f' ORDER BY 1`);
+    expect(fks.map(f => f.conname)).toEqual(['fk_message_subscriptions_topic']);
   });
 
   it('should drop everything on revert, and migrate up again', async () => {

@@ -18,6 +18,8 @@ describe(RedisStreamsMetricsObserver.name, () => {
     tracked.length = 0;
   });
 
+  afterEach(() => observer.onApplicationShutdown());
+
   function settled(over: Partial<MessageSettledEvent>): MessageSettledEvent {
     return {
       topic: 'orders', group: 'billing', consumer: 'c', messageId: 'm', entryId: '1-0', attempt: 1,
@@ -41,6 +43,9 @@ describe(RedisStreamsMetricsObserver.name, () => {
       observer.onMessageSettled(settled({ outcome: 'retried', error: 'x' }));
       observer.onMessageSettled(settled({ outcome: 'dead_lettered', error: 'x' }));
       observer.onMessageSettled(settled({ outcome: 'dropped', error: 'x' }));
+      // Counts are summed in plain numbers and reach the counter on the next flush (every second).
+      expect(await values('mq_messages_total')).toEqual([]);
+      observer.flush();
       expect(await values('mq_messages_total')).toEqual([
         { topic: 'orders', group: 'billing', outcome: 'consumed', value: 5, metric: undefined },
         { topic: 'orders', group: 'billing', outcome: 'acked', value: 2, metric: undefined },
@@ -67,6 +72,7 @@ describe(RedisStreamsMetricsObserver.name, () => {
 
     it('should count an undecodable entry without observing a handler time', async () => {
       observer.onMessageSettled(settled({ outcome: 'dead_lettered', messageId: undefined, publishedAt: undefined, durationMs: 0 }));
+      observer.flush();
       expect((await values('mq_messages_total')).map(v => v.outcome)).toEqual(['consumed', 'dead_lettered']);
       expect(await values('mq_handler_duration_seconds')).toEqual([]);
     });
@@ -79,12 +85,14 @@ describe(RedisStreamsMetricsObserver.name, () => {
       );
       expect(() => broken.onMessageSettled(settled({}))).not.toThrow();
       expect(() => broken.onMessagePublished({ topic: 't', messageId: 'm', entryId: '1-0', publishedAt: 1, headers: {}, payloadSize: 1 })).not.toThrow();
+      expect(() => broken.onApplicationShutdown()).not.toThrow();
     });
   });
 
   describe('onMessagePublished', () => {
     it('should count publishes with an empty group and track the topic for the gauges', async () => {
       observer.onMessagePublished({ topic: 'orders', messageId: 'm', entryId: '1-0', publishedAt: 1, headers: {}, payloadSize: 1 });
+      observer.flush();
       expect(await values('mq_messages_total')).toEqual([{ topic: 'orders', group: '', outcome: 'published', value: 1, metric: undefined }]);
       observer.onConsumerStarted({ topic: 'invoices', group: 'billing', consumer: 'c' });
       expect(tracked).toEqual(['orders', 'invoices']);

@@ -3,6 +3,7 @@ import {
   consumptionColumns,
   consumptionStatusOf,
   messageColumns,
+  toPgArray,
   traceIdOf,
 } from '../../../lib/persistence/record-rows.js';
 
@@ -51,7 +52,7 @@ describe('record rows', () => {
         settled({ headers: { 'x-tenant-id': 't1' } }),
         settled({ messageId: undefined, attempt: 3, outcome: 'retried', error: 'boom', nextAttemptAt: 5_000, durationMs: 0.4 }),
       ];
-      const cols = consumptionColumns(events, [10_000, 20_000], e => `sub-${e.group}`, HEADERS);
+      const cols = consumptionColumns(events, [10_000, 20_000], ['sub-billing', 'sub-billing'], HEADERS);
       expect(cols).toHaveLength(12);
       expect(cols.map(c => c[0])).toEqual([
         'sub-billing', 'm1', 'c1', '1700000000000-0', 'success', 12, null, 0, 10_000 - 12, 10_000, null, 't1',
@@ -62,7 +63,7 @@ describe('record rows', () => {
     });
 
     it('should cut very long error messages', () => {
-      const cols = consumptionColumns([settled({ error: 'x'.repeat(10_000), outcome: 'dead_lettered' })], [1], () => 's', HEADERS);
+      const cols = consumptionColumns([settled({ error: 'x'.repeat(10_000), outcome: 'dead_lettered' })], [1], ['s'], HEADERS);
       expect((cols[6][0] as string).length).toBe(4_000);
     });
   });
@@ -89,5 +90,25 @@ describe('record rows', () => {
         1_000, 6_000, 61_000, 'producer-1', 't1', '4bf92f3577b34da6a3ce929d0e0e4736',
       ]);
     });
+  });
+});
+
+describe(toPgArray.name, () => {
+  it('should quote strings, escape only quotes and backslashes, and write NULL for missing values', () => {
+    expect(toPgArray(['a', 'b c', 'x,{y}', 'NULL', null, undefined])).toBe('{"a","b c","x,{y}","NULL",NULL,NULL}');
+    expect(toPgArray(['say "hi"\\n', 'line\nbreak'])).toBe('{"say \\"hi\\"\\\\n","line\nbreak"}');
+  });
+
+  it('should take the fast paths and the slow one alike', () => {
+    expect(toPgArray(['a', 'b'])).toBe('{"a","b"}');
+    expect(toPgArray(['a', 'b"c'])).toBe('{"a","b\\"c"}');
+    expect(toPgArray([null, undefined, null])).toBe('{NULL,NULL,NULL}');
+    expect(toPgArray([1, 2])).toBe('{1,2}');
+    expect(toPgArray([1, null, 'x'])).toBe('{1,NULL,"x"}');
+  });
+
+  it('should write numbers bare and non-finite ones as NULL', () => {
+    expect(toPgArray([1, 2.5, -3, Number.NaN, Infinity])).toBe('{1,2.5,-3,NULL,NULL}');
+    expect(toPgArray([])).toBe('{}');
   });
 });

@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { from, throwError, type Observable } from 'rxjs';
 import type { ChainableCommander } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { encodeEnvelope } from '../codec/envelope.codec.js';
-import type { Envelope } from '../codec/envelope.js';
 import {
   createRedisConnection,
   waitUntilReady,
@@ -12,7 +11,6 @@ import {
 import {
   DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_DEDUPLICATION_WINDOW_MS,
   DEFAULT_PREFIX,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from '../constants.js';
@@ -24,15 +22,9 @@ import type { RedisStreamsClientOptions } from '../interfaces/redis-streams-clie
 import { StreamKeys } from '../keys/stream-keys.js';
 import { RedisStreamsRecord } from '../record-builders/redis-streams.record-builder.js';
 import { toPublishOutcome } from '../scripts/publish-result.js';
-import { RedisStreamsScripts, type PublishCall } from '../scripts/redis-streams-scripts.js';
+import { RedisStreamsScripts } from '../scripts/redis-streams-scripts.js';
+import { preparePublish, type PreparedPublish, type PublishContext } from './prepare-publish.js';
 import { ReplyListener } from './reply-listener.js';
-
-/** One message ready to write: its envelope and, when it needs the publish script, the call. */
-interface PreparedPublish {
-  envelope: Envelope;
-  fields: string[];
-  script: PublishCall | undefined;
-}
 
 /**
  * `ClientProxy` publishing to Redis Streams: `emit(topic, data)` appends one entry to the topic's
@@ -50,11 +42,14 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
   private isManuallyClosed = false;
   private pendingListeners: { event: keyof RedisStreamsEvents; callback: Function }[] = [];
 
+  private readonly publishContext: PublishContext;
+
   constructor(protected readonly options: RedisStreamsClientOptions = {}) {
     super();
     this.keys = new StreamKeys(options.prefix ?? DEFAULT_PREFIX);
     this.initializeSerializer(options);
     this.initializeDeserializer(options);
+    this.publishContext = { keys: this.keys, serializer: this.serializer, options };
   }
 
   /** Connects (once) and resolves when Redis is ready; rejects after `connectTimeoutMs`. */
@@ -102,7 +97,7 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
    */
   async emitBatch<TInput = unknown>(topic: string, items: (TInput | RedisStreamsRecord<TInput>)[]): Promise<string[]> {
     const name = this.topicOf(topic);
-    const prepared = items.map(item => this.prepare(name, this.createPacket(topic, item)));
+    const prepared = items.map(item => preparePublish(this.publishContext, name, this.createPacket(topic, item)));
     const redis = await this.connect();
     const pipeline = redis.pipeline();
     for (const p of prepared) this.queueWrite(pipeline, name, p);
@@ -125,10 +120,30 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
     return results.map(r => (r as { messageId: string }).messageId);
   }
 
+  /**
+   * Publishes an event; the Observable yields its message id once Redis confirmed it. Like Nest's
+   * `emit` it publishes at once, subscribed or not, but without an Observable pipeline per message:
+   * this is the producer's hot path.
+   */
+  override emit<TResult = string, TInput = unknown>(pattern: unknown, data: TInput): Observable<TResult> {
+    if (pattern == null || data == null) {
+      return throwError(() => new TypeError('emit() needs a message pattern and data (got undefined/null)'));
+    }
+    let published: Promise<string>;
+    try {
+      const topic = this.topicOf(pattern);
+      published = this.write(topic, preparePublish(this.publishContext, topic, this.createPacket(pattern, data)));
+    } catch (err) {
+      published = Promise.reject(err);
+    }
+    published.catch(() => undefined); // as with Nest's emit, nobody has to subscribe to a failure
+    return from(published) as Observable<TResult>;
+  }
+
   /** Appends one message to the topic's stream (or delayed set); resolves with its message id. */
   protected async dispatchEvent<T = string>(packet: ReadPacket): Promise<T> {
     const topic = this.topicOf(packet.pattern);
-    return (await this.write(topic, this.prepare(topic, packet))) as T;
+    return (await this.write(topic, preparePublish(this.publishContext, topic, packet))) as T;
   }
 
   /**
@@ -142,7 +157,7 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
       const replies = (this.replies ??= this.createReplyListener());
       const timeoutMs = this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
       const stop = replies.register(packet.id, topic, timeoutMs, callback);
-      this.write(topic, this.prepare(topic, packet, { correlationId: packet.id, replyTo: replies.key })).catch(err => {
+      this.write(topic, preparePublish(this.publishContext, topic, packet, { correlationId: packet.id, replyTo: replies.key })).catch(err => {
         stop();
         callback({ err, isDisposed: true });
       });
@@ -154,7 +169,7 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
   }
 
   private async write(topic: string, prepared: PreparedPublish): Promise<string> {
-    const redis = await this.connect();
+    const redis = this.redis?.status === 'ready' ? this.redis : await this.connect();
     let reply: unknown;
     try {
       reply = prepared.script
@@ -164,51 +179,6 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
       throw asPublishError(err, topic);
     }
     return this.settlePublish(topic, prepared, reply);
-  }
-
-  /** Builds the envelope of a packet (serializer, record options, Nest metadata) and how to write it. */
-  protected prepare(
-    topic: string,
-    packet: ReadPacket,
-    request?: { correlationId: string; replyTo: string },
-  ): PreparedPublish {
-    const record = packet.data instanceof RedisStreamsRecord ? packet.data : undefined;
-    const data = record ? record.data : packet.data;
-    const serialized = this.serializer.serialize(record ? { ...packet, data } : packet);
-    const payload = serialized && typeof serialized === 'object' && 'data' in serialized ? serialized.data : serialized;
-    const opts = record?.options;
-    const headers = packet.metadata || opts?.headers ? { ...packet.metadata, ...opts?.headers } : undefined;
-    const now = Date.now();
-    const dueAt = opts?.deliverAt !== undefined && opts.deliverAt > now ? opts.deliverAt : 0;
-    const envelope: Envelope = {
-      id: randomUUID(),
-      publishedAt: now,
-      data: JSON.stringify(payload ?? null),
-      headers,
-      key: opts?.key,
-      deliverAt: dueAt || undefined,
-      ...request,
-    };
-    const fields = encodeEnvelope(envelope);
-    const maxLen = this.maxLenOf(topic);
-    const dedupId = opts?.deduplicationId;
-    if (!maxLen && !dedupId && !dueAt) return { envelope, fields, script: undefined };
-    return {
-      envelope,
-      fields,
-      script: {
-        keys: {
-          stream: this.keys.stream(topic),
-          delayed: this.keys.delayed(topic),
-          dedup: this.keys.dedup(topic, dedupId ?? ''),
-        },
-        maxLen,
-        deduplicationWindowMs: dedupId ? (this.options.deduplicationWindowMs ?? DEFAULT_DEDUPLICATION_WINDOW_MS) : 0,
-        dueAt,
-        messageId: envelope.id,
-        fields,
-      },
-    };
   }
 
   protected topicOf(pattern: unknown): string {
@@ -242,13 +212,6 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
     return messageId;
   }
 
-  private maxLenOf(topic: string): number {
-    const maxLen = this.options.maxLen;
-    if (maxLen === undefined) return 0;
-    if (typeof maxLen === 'number') return maxLen;
-    return (typeof maxLen === 'function' ? maxLen(topic) : maxLen[topic]) ?? 0;
-  }
-
   private createReplyListener(): ReplyListener {
     const reader = createRedisConnection(this.options.connection, {
       offlineQueue: true,
@@ -269,6 +232,8 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
       offlineQueue: false,
       commandTimeoutMs: this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
       isClosed: () => this.isManuallyClosed,
+      // Concurrent emits of one event-loop turn go out in one write.
+      autoPipelining: true,
     });
     this.scripts = new RedisStreamsScripts(redis);
     redis.on('error', (err: Error) => {

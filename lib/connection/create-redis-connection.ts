@@ -19,6 +19,8 @@ export interface ConnectionBehaviour {
   commandTimeoutMs?: number;
   /** ioredis `connectionName`, shown by `CLIENT LIST`. */
   connectionName?: string;
+  /** Default of ioredis `enableAutoPipelining` (the user's connection options may override it). */
+  autoPipelining?: boolean;
 }
 
 /** Exponential reconnect delay from 50 ms up to 2 s, with jitter; `null` stops reconnecting. */
@@ -42,9 +44,11 @@ export function createRedisConnection(
     connectionName: behaviour.connectionName,
     retryStrategy: times => reconnectDelay(times, behaviour.isClosed),
   };
+  const defaults = { enableAutoPipelining: behaviour.autoPipelining ?? false };
   if (isCluster(connection)) {
     const { nodes, options } = connection.cluster;
     return new Cluster(nodes, {
+      ...defaults,
       ...options,
       lazyConnect: true,
       enableOfflineQueue: behaviour.offlineQueue,
@@ -53,9 +57,9 @@ export function createRedisConnection(
     });
   }
   if (isUrl(connection)) {
-    return new Redis(connection.url, { ...connection.options, ...managed });
+    return new Redis(connection.url, { ...defaults, ...connection.options, ...managed });
   }
-  return new Redis({ host: '127.0.0.1', port: 6379, ...connection, ...managed });
+  return new Redis({ host: '127.0.0.1', port: 6379, ...defaults, ...connection, ...managed });
 }
 
 function isCluster(c: RedisStreamsConnectionOptions | undefined): c is RedisStreamsClusterConnection {

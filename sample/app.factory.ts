@@ -23,7 +23,7 @@ export interface CreateSampleAppOptions {
  * `main.ts` and the tests share it.
  */
 export async function createSampleApp(config: SampleConfig, options: CreateSampleAppOptions = {}): Promise<NestExpressApplication> {
-  await ensureDatabase(config.databaseUrl);
+  await ensureDatabase(config.databaseUrl, options.logger === false ? () => undefined : undefined);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     // Our own JSON parser: 1 MiB limit, and its errors in the API's format.
     bodyParser: false,

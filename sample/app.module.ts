@@ -54,7 +54,14 @@ export class AppModule {
               shutdownTimeoutMs: config.shutdownTimeoutMs,
             },
             // A queue's max length is read at every publish: a change applies at once.
-            clientOptions: { default: { maxLen: (topic: string) => queues.maxLengthOf(topic) } },
+            clientOptions: {
+              default: {
+                maxLen: (topic: string) => queues.maxLengthOf(topic),
+                // During an outage a publish answers 503 after this, instead of holding the request.
+                connectTimeoutMs: config.redisTimeoutMs,
+                commandTimeoutMs: config.redisTimeoutMs,
+              },
+            },
             metrics: { gaugeIntervalMs: config.gaugeIntervalMs, topics: ALL_PLATFORM_TOPICS },
             persistence: true,
             health: { timeoutMs: 1_500 },

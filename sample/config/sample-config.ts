@@ -32,6 +32,8 @@ export interface SampleConfig {
   maxBodyBytes: number;
   /** Most queues per tenant (`MAX_QUEUES_PER_TENANT`); more → 429 MQ_QUOTA_EXCEEDED. @defaultValue 100 */
   maxQueuesPerTenant: number;
+  /** How long a publish waits for Redis before answering 503 (`REDIS_TIMEOUT_MS`). @defaultValue 5000 */
+  redisTimeoutMs: number;
   /** XREADGROUP BLOCK of the consumers (`MQ_BLOCK_MS`). @defaultValue 2000 */
   blockMs: number;
   /** Idle time before another replica takes a pending message over (`MQ_CLAIM_IDLE_MS`). @defaultValue 30000 */
@@ -81,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
     devDefaults,
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024),
     maxQueuesPerTenant: int(env, 'MAX_QUEUES_PER_TENANT', 100, 1),
+    redisTimeoutMs: int(env, 'REDIS_TIMEOUT_MS', 5_000, 100),
     blockMs: int(env, 'MQ_BLOCK_MS', 2_000, 10),
     claimIdleMs: int(env, 'MQ_CLAIM_IDLE_MS', 30_000, 100),
     syncIntervalMs: int(env, 'SYNC_INTERVAL_MS', 5_000, 50),

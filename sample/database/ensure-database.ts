@@ -10,7 +10,7 @@ const INVALID_CATALOG_NAME = '3D000';
  * works on a fresh machine; where the database exists (docker compose, production) it only
  * connects once and leaves.
  */
-export async function ensureDatabase(url: string): Promise<void> {
+export async function ensureDatabase(url: string, log: (message: string) => void = m => new Logger('Database').log(m)): Promise<void> {
   const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   try {
     await probe.connect();
@@ -28,7 +28,7 @@ export async function ensureDatabase(url: string): Promise<void> {
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
-    new Logger('Database').log(`Created database "${database}"`);
+    log(`Created database "${database}"`);
   } catch (err) {
     // Another replica starting at the same time created it first.
     if ((err as { code?: string }).code !== '42P04') throw err;

@@ -67,9 +67,11 @@ export class RateSampler implements OnApplicationBootstrap, OnApplicationShutdow
       topics.map(async topic => {
         const counters = await this.redis.counters(topic, at).catch(() => undefined);
         if (!counters) return;
-        // Two samples are enough: the newest, and one at least a second older for short windows.
-        const kept = (this.samples.get(topic) ?? []).slice(-1);
-        this.samples.set(topic, [...kept, { at, counters }]);
+        // Keep the newest sample that is at least a second old (the base of the next rates) and everything newer.
+        const kept = this.samples.get(topic) ?? [];
+        let base = -1;
+        kept.forEach((sample, i) => at - sample.at >= 1_000 && (base = i));
+        this.samples.set(topic, [...kept.slice(Math.max(0, base)), { at, counters }]);
       }),
     );
     for (const topic of this.samples.keys()) if (!topics.includes(topic)) this.samples.delete(topic);

@@ -1,14 +1,21 @@
-import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { MessageTopicEntity } from '../../lib/index.js';
 
 /**
  * A queue's delivery settings that `message_topics` has no column for, table
  * `mq_queue_settings` (one row per queue, deleted with it).
  */
 @Entity('mq_queue_settings')
+@Check('chk_mq_queue_settings_backoff', `"retry_backoff" IN ('fixed', 'exponential')`)
 export class QueueSettingsEntity {
   /** The queue (`message_topics.id`). */
   @PrimaryColumn({ name: 'topic_id', type: 'uuid', primaryKeyConstraintName: 'pk_mq_queue_settings' })
   topicId: string;
+
+  // Many-to-one on the primary key: one row per topic, without the extra unique constraint of a one-to-one.
+  @ManyToOne(() => MessageTopicEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'topic_id', foreignKeyConstraintName: 'fk_mq_queue_settings_topic' })
+  topic?: MessageTopicEntity;
 
   /** Publishing to a queue holding this many entries is refused (429); null = unbounded. */
   @Column({ name: 'max_length', type: 'integer', nullable: true })

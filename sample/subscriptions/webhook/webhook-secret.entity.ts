@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { MessageSubscriptionEntity } from '../../../lib/index.js';
 
 /**
  * The HMAC signing secret of a webhook subscription, table `mq_webhook_secrets`. Kept out of
@@ -8,6 +9,10 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 export class WebhookSecretEntity {
   @PrimaryColumn({ name: 'subscription_id', type: 'uuid', primaryKeyConstraintName: 'pk_mq_webhook_secrets' })
   subscriptionId: string;
+
+  @ManyToOne(() => MessageSubscriptionEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'subscription_id', foreignKeyConstraintName: 'fk_mq_webhook_secrets_subscription' })
+  subscription?: MessageSubscriptionEntity;
 
   @Column({ type: 'varchar', length: 128 })
   secret: string;

@@ -1,0 +1,153 @@
+import request from 'supertest';
+import { api } from './helpers/api.js';
+import { startSampleApp, type SampleHarness } from './helpers/sample-app.js';
+import { WebhookReceiver } from './helpers/webhook-receiver.js';
+import { PrivateRedis } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait.js';
+
+describe('Sample: monitoring', () => {
+  let s: SampleHarness;
+  let receiver: WebhookReceiver;
+  let a: ReturnType<typeof api>;
+
+  afterEach(async () => {
+    await s?.close();
+    await receiver?.close();
+  });
+
+  async function start(overrides: Parameters<typeof startSampleApp>[0] = {}) {
+    s = await startSampleApp(overrides);
+    receiver = await WebhookReceiver.start();
+    a = api(s);
+  }
+
+  it('should report system, per-queue and per-group metrics of the tenant only, with rates', async () => {
+    await start();
+    await a.queue('orders', { maxAttempts: 1 });
+    await a.queue('idle');
+    await api(s, s.token({ tenant_id: 'other' })).queue('theirs');
+    const sub = await a.webhook('orders', receiver.url());
+    receiver.respond = r => (r.json.data.fail ? 500 : 200);
+    for (let n = 0; n < 4; n++) await a.publish('orders', { n });
+    await a.publish('orders', { fail: true });
+    await waitFor(async () => (await a.get('/metrics')).body.topics?.find((t: any) => t.queue === 'orders')?.deadLetters === 1, 'the dead letter');
+    await waitFor(async () => (await a.get('/metrics/topics')).body.find((t: any) => t.queue === 'orders')?.publishedPerSec !== null, 'a rate');
+
+    const { body } = await a.get('/metrics').expect(200);
+    expect(body.system).toMatchObject({
+      version: expect.any(String),
+      uptimeSeconds: expect.any(Number),
+      memory: { rssBytes: expect.any(Number), heapUsedBytes: expect.any(Number) },
+      readLoops: { total: 5, alive: 5 }, // four platform topics and the webhook
+      totals: { queues: 2, messages: 5, deadLetters: 1 },
+    });
+    expect(body.topics.map((t: any) => t.queue)).toEqual(['idle', 'orders']);
+    expect(body.topics[1]).toMatchObject({ topic: `${s.tenant}.orders`, length: 5, delayed: 0, deadLetters: 1, backlog: 0, groups: 1 });
+    expect(body.topics[1].publishedPerSec).toBeGreaterThanOrEqual(0);
+    expect(body.consumers).toEqual([
+      expect.objectContaining({ queue: 'orders', group: sub.consumerGroup, subscriptionId: sub.id, type: 'webhook', pending: 0, lag: 0, lagSeconds: 0, delivered: 4, failed: 1, filtered: 0 }),
+    ]);
+    expect((await a.get('/metrics/topics')).body).toHaveLength(2);
+    expect((await a.get('/metrics/consumers')).body).toHaveLength(1);
+    expect((await request(s.http).get('/api/v1/mq/metrics')).status).toBe(401);
+  });
+
+  it('should raise alerts for dead letters, backlog and lag in /status', async () => {
+    await start({ alertBacklog: 1, alertLagSeconds: 0 });
+    await a.queue('orders', { maxAttempts: 1 });
+    expect((await a.get('/status')).body).toMatchObject({ status: 'ok', alerts: [], version: expect.any(String), uptimeSeconds: expect.any(Number) });
+    const sub = await a.webhook('orders', receiver.url());
+    receiver.respond = 500;
+    await a.publish('orders', 1);
+    await waitFor(async () => (await a.get('/status')).body.alerts.some((x: any) => x.type === 'dead_letters'), 'the dead-letter alert');
+    await a.post(`/subscriptions/${sub.id}/pause`).expect(200);
+    await new Promise(resolve => setTimeout(resolve, 500)); // consumers check the pause every 400 ms
+    await a.publish('orders', 2);
+    await a.publish('orders', 3);
+    await waitFor(async () => (await a.get('/status')).body.alerts.length === 3, 'three alerts');
+    const { body } = await a.get('/status');
+    expect(body.status).toBe('degraded');
+    expect(body.alerts.map((x: any) => x.type).sort()).toEqual(['backlog', 'dead_letters', 'lag']);
+    expect(body.alerts.find((x: any) => x.type === 'backlog')).toMatchObject({ queue: 'orders', group: sub.consumerGroup, value: 2, threshold: 1 });
+    expect((await api(s, s.token({ tenant_id: 'other' })).get('/status')).body.alerts).toEqual([]);
+  });
+
+  it('should answer /health without a token, and expose Prometheus text at /metrics', async () => {
+    await start();
+    const health = await request(s.http).get('/api/v1/mq/health');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ status: 'ok', info: { redis_streams: { status: 'up', redis: 'up' }, database: { status: 'up' } } });
+    expect(health.body.info.redis_streams.consumers.map((c: any) => c.topic).sort()).toEqual([
+      'platform.audit.log', 'platform.notification.requested', 'platform.payment.succeeded', 'platform.user.registered',
+    ]);
+    await a.queue('orders');
+    await a.publish('orders', 1);
+    const line = `mq_messages_total{topic="${s.tenant}.orders",group="",outcome="published"} 1`;
+    // The transport's metrics observer may add its counts to the counter periodically.
+    const text = await waitFor(async () => {
+      const res = await request(s.http).get('/metrics');
+      return res.text.includes(line) ? res : undefined;
+    }, 'the publish in the Prometheus text');
+    expect(text!.status).toBe(200);
+    expect(text!.headers['content-type']).toMatch(/^text\/plain/);
+  });
+
+  it('should protect /metrics with METRICS_TOKEN when it is set', async () => {
+    await start({ metricsToken: 'scrape-secret' });
+    expect((await request(s.http).get('/metrics')).status).toBe(401);
+    expect((await request(s.http).get('/metrics').set('Authorization', 'Bearer wrong')).status).toBe(401);
+    expect((await request(s.http).get('/metrics').set('Authorization', 'Bearer scrape-secret')).status).toBe(200);
+  });
+
+  it('should serve the OpenAPI document with every endpoint of the admin and internal APIs', async () => {
+    await start();
+    const { body } = await request(s.http).get('/api/docs-json').expect(200);
+    const ops = Object.entries(body.paths).flatMap(([path, methods]) => Object.keys(methods as object).map(m => `${m.toUpperCase()} ${path}`));
+    const expected = [
+      'POST /api/v1/mq/queues', 'GET /api/v1/mq/queues', 'GET /api/v1/mq/queues/{name}', 'PUT /api/v1/mq/queues/{name}',
+      'DELETE /api/v1/mq/queues/{name}', 'POST /api/v1/mq/queues/{name}/purge',
+      'POST /api/v1/mq/publish', 'POST /api/v1/mq/publish/batch', 'POST /api/v1/mq/publish/delayed', 'POST /api/v1/mq/publish/scheduled',
+      'POST /api/v1/mq/topics/{name}/publish',
+      'POST /api/v1/mq/subscriptions', 'GET /api/v1/mq/subscriptions', 'GET /api/v1/mq/subscriptions/{id}', 'PUT /api/v1/mq/subscriptions/{id}',
+      'DELETE /api/v1/mq/subscriptions/{id}', 'POST /api/v1/mq/subscriptions/{id}/pause', 'POST /api/v1/mq/subscriptions/{id}/resume',
+      'GET /api/v1/mq/dead-letters', 'POST /api/v1/mq/dead-letters/retry', 'DELETE /api/v1/mq/dead-letters',
+      'GET /api/v1/mq/metrics', 'GET /api/v1/mq/metrics/topics', 'GET /api/v1/mq/metrics/consumers', 'GET /api/v1/mq/health', 'GET /api/v1/mq/status',
+      'POST /internal/mq/user-events', 'POST /internal/mq/notifications', 'POST /internal/mq/audit-logs', 'GET /internal/mq/metrics',
+      'GET /internal/mq/health-detailed',
+    ];
+    expect(ops.sort()).toEqual(expected.sort());
+    expect((await request(s.http).get('/api/docs')).status).toBe(200);
+  });
+
+  describe('while Redis is down', () => {
+    let redis: PrivateRedis;
+
+    afterEach(async () => {
+      // The app first, while its Redis runs: closing against a dead Redis waits for timeouts.
+      await s?.close();
+      s = undefined as unknown as SampleHarness;
+      await redis.stop();
+    });
+
+    it('should answer 503 (never 500): health MQ_UNHEALTHY, API calls MQ_UNAVAILABLE', async () => {
+      redis = await PrivateRedis.start();
+      await start({ redisUrl: redis.url });
+      await a.queue('orders');
+      await redis.stop();
+      const health = await request(s.http).get('/api/v1/mq/health');
+      expect(health.status).toBe(503);
+      expect(health.body).toMatchObject({ code: 'MQ_UNHEALTHY', details: { status: 'error', error: { redis_streams: { status: 'down' } } } });
+      const started = Date.now();
+      const publish = await a.post('/publish', { topic: 'orders', payload: 1 });
+      expect(Date.now() - started).toBeLessThan(5_000); // REDIS_TIMEOUT_MS, not a hanging request
+      const q = await a.get('/queues/orders');
+      for (const res of [publish, q]) {
+        expect([res.status, res.body.code]).toEqual([503, 'MQ_UNAVAILABLE']);
+      }
+      // Back up: the service recovers on its own.
+      await redis.start();
+      await waitFor(async () => (await request(s.http).get('/api/v1/mq/health')).status === 200, 'health after the outage', 20_000);
+      await a.publish('orders', 2);
+    });
+  });
+});

@@ -4,7 +4,7 @@ import { spawnRole } from './lib/spawn-role.mjs';
 import { TUNED } from './scenarios/index.mjs';
 
 /**
- * Backlog: `messages` messages are loaded first (through our client, auto-pipelined), then each
+ * Backlog: `messages` messages are loaded first (through our client), then each
  * variant of ours drains the whole stream with its own consumer group (startFrom 'earliest'),
  * one after the other: drain time and consumer peak RSS.
  */
@@ -21,7 +21,6 @@ export async function runBacklog(admin, { messages, cpuProf, log }) {
       prefix,
       messages,
       window: 2000,
-      client: { connection: { enableAutoPipelining: true } },
     });
     try {
       await loader.next('ready', 60_000);

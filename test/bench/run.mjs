@@ -15,6 +15,7 @@ import { runOnce } from './lib/run-once.mjs';
 import { buildRows, checkTargets, summarizeRuns } from './lib/summarize.mjs';
 import { formatBacklog, formatRecording, formatTable, formatTargets } from './lib/table.mjs';
 import { PAYLOAD_BYTES } from './lib/payload.mjs';
+import { median } from './lib/stats.mjs';
 import { runRecording } from './recording.mjs';
 import { SCENARIOS, TUNED, withComparedBuilds } from './scenarios/index.mjs';
 
@@ -47,6 +48,7 @@ async function phase(name, params, timeoutMs) {
   return runs;
 }
 
+const fmtPct = v => (v === undefined ? '—' : `${Math.round(v)} %`);
 const us = v => (v === undefined ? '—' : v.toFixed(1));
 
 function describe(row) {
@@ -130,7 +132,15 @@ if (results.targets.length) log(`\nSPEC §8 targets\n${formatTargets(results.tar
 if (results.backlog) log(`\nBacklog\n${formatBacklog(results.backlog)}`);
 if (results.recording?.skipped) log(`\nRecording on vs off: ${results.recording.note}`);
 else if (results.recording) log(`\n${formatRecording(results.recording)}`);
-log(`\nWall time: ${results.wallSeconds.toFixed(0)} s`);
+results.otherLoad = {
+  throughputMedianPct: median(Object.values(results.throughputRuns ?? {}).flat().map(r => r.otherCpuPctOfMachine)),
+  latencyMedianPct: median(Object.values(results.latencyRuns ?? {}).flat().map(r => r.otherCpuPctOfMachine)),
+};
+log(
+  `\nOther processes on this machine used a median ${fmtPct(results.otherLoad.throughputMedianPct)} of its CPU during the throughput runs and ` +
+    `${fmtPct(results.otherLoad.latencyMedianPct)} during the latency runs (compare ratios within one run only).`,
+);
+log(`Wall time: ${results.wallSeconds.toFixed(0)} s`);
 
 const outDir = resolve(ROOT, opts.out);
 mkdirSync(outDir, { recursive: true });

@@ -77,7 +77,7 @@ export class MetricsService {
             lagSeconds: Math.round((counters?.groups.get(g.name)?.oldestUndeliveredAgeMs ?? 0) / 100) / 10,
             backlog: groupBacklog,
             deliveredPerSec: rates.deliveredPerSec.get(g.name) ?? null,
-            ...(counted && counted),
+            ...counted,
           });
         }
         topicMetrics.push({

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { api } from './helpers/api.js';
+import { RetentionSweeper } from '../../sample/runtime/retention-sweeper.service.js';
 import { startSampleApp, type SampleHarness } from './helpers/sample-app.js';
 import { WebhookReceiver, type ReceivedRequest } from './helpers/webhook-receiver.js';
 import { waitFor } from '../helpers/wait.js';
@@ -150,6 +151,28 @@ describe('Sample: subscriptions API and webhook delivery', () => {
       } finally {
         await other.close();
       }
+    });
+
+    it('should drop instead of dead-lettering once the queue turns dead-lettering off', async () => {
+      const sub = await a.webhook('orders', receiver.url());
+      await a.put('/queues/orders', { deadLetter: false, maxAttempts: 1 }).expect(200);
+      receiver.respond = 500;
+      const id = await a.publish('orders', { n: 1 });
+      await waitFor(async () => (await a.get(`/subscriptions/${sub.id}`)).body.stats.failed === 1, 'the failed attempt');
+      await waitFor(async () => (await a.get(`/subscriptions/${sub.id}`)).body.stats.pending === 0, 'the message settled');
+      expect(receiver.deliveriesOf(id)).toHaveLength(1);
+      expect((await a.get('/dead-letters?topic=orders')).body.deadLetters).toEqual([]);
+    });
+
+    it('should trim acked messages at the queue\'s own retention', async () => {
+      await a.webhook('orders', receiver.url());
+      await a.put('/queues/orders', { retentionMs: 1000 }).expect(200);
+      for (let n = 0; n < 3; n++) await a.publish('orders', { n });
+      await waitFor(() => receiver.requests.length === 3, 'three deliveries');
+      const stream = `${s.config.prefix}:{${s.tenant}.orders}`;
+      expect(await s.redis.xlen(stream)).toBe(3);
+      const sweeper = s.app.get(RetentionSweeper);
+      await waitFor(async () => (await sweeper.sweep()) >= 0 && (await s.redis.xlen(stream)) === 0, 'the trim after one second', 10_000, 200);
     });
 
     it('should stop delivering and remove the consumer group when the subscription is deleted', async () => {

@@ -68,6 +68,8 @@ describe('Sample: dead-letters API', () => {
       [a.get('/dead-letters'), 400, 'MQ_VALIDATION_FAILED'],
       [a.get('/dead-letters?topic=orders&count=0'), 400, 'MQ_VALIDATION_FAILED'],
       [a.get('/dead-letters?topic=orders&after=abc'), 400, 'MQ_VALIDATION_FAILED'],
+      // Beyond Redis' 64-bit id parts: refused here rather than by Redis.
+      [a.get('/dead-letters?topic=orders&after=99999999999999999999-0'), 400, 'MQ_VALIDATION_FAILED'],
       [a.post('/dead-letters/retry', { topic: 'orders', ids: ['not-an-id'] }), 400, 'MQ_VALIDATION_FAILED'],
       [a.post('/dead-letters/retry', { topic: 'orders', ids: [] }), 400, 'MQ_VALIDATION_FAILED'],
       [a.get('/dead-letters?topic=nope'), 404, 'MQ_QUEUE_NOT_FOUND'],

@@ -87,6 +87,15 @@ describe('Sample: publish API', () => {
       }
     });
 
+    it('should answer 400 (not a stack overflow) for JSON nested deeper than 64 levels', async () => {
+      const ok = await a.post('/publish').set('Content-Type', 'application/json').send(`{"topic":"orders","payload":${'['.repeat(60)}${']'.repeat(60)}}`);
+      expect(ok.status).toBe(202);
+      for (const depth of [65, 10_000, 100_000]) {
+        const res = await a.post('/publish').set('Content-Type', 'application/json').send(`{"topic":"orders","payload":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`);
+        expect([depth, res.status, res.body.code]).toEqual([depth, 400, 'MQ_VALIDATION_FAILED']);
+      }
+    });
+
     it('should answer 429 MQ_QUOTA_EXCEEDED when the queue is at its max length', async () => {
       await a.queue('small', { maxLength: 2 });
       await a.publish('small', 1);

@@ -1,12 +1,13 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { HttpNext, HttpRequest, HttpResponse } from './http-types.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 import { MqErrorCode } from '../errors/mq-error-code.js';
 import type { MqErrorBody } from '../errors/mq.exception.js';
 
 /**
  * JSON bodies up to `limitBytes`. The body parser fails before any route or Nest filter runs,
  * so its errors are answered here, in the API's error format: too large → 413
- * MQ_PAYLOAD_TOO_LARGE, malformed JSON → 400 MQ_VALIDATION_FAILED.
+ * MQ_PAYLOAD_TOO_LARGE, malformed or too deeply nested JSON → 400 MQ_VALIDATION_FAILED.
  * Call before `app.init()` / `listen()`, with Nest's own body parser off (`bodyParser: false`).
  */
 export function useJsonBody(app: NestExpressApplication, limitBytes: number): void {
@@ -24,5 +25,14 @@ export function useJsonBody(app: NestExpressApplication, limitBytes: number): vo
       return next(err);
     }
     res.status(status).json(body);
+  });
+  app.use((req: HttpRequest & { body?: unknown }, res: HttpResponse, next: HttpNext) => {
+    if (req.body === undefined || jsonDepth(req.body) <= MAX_JSON_DEPTH) return next();
+    const body: MqErrorBody = {
+      code: MqErrorCode.VALIDATION_FAILED,
+      message: `The body is nested more than ${MAX_JSON_DEPTH} levels deep`,
+      details: { maxDepth: MAX_JSON_DEPTH },
+    };
+    res.status(400).json(body);
   });
 }

@@ -4,8 +4,8 @@ import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { QUEUE_NAME_PATTERN } from '../../common/tenancy/topic-names.js';
 import { IsPresentOrAbsent } from '../../common/validation/is-present.decorator.js';
 
-/** A stream entry id (`<ms>-<seq>`). */
-export const ENTRY_ID_PATTERN = /^\d{1,20}-\d{1,20}$/;
+/** A stream entry id (`<ms>-<seq>`); at most 19 digits each, so both always fit Redis' 64-bit parts. */
+export const ENTRY_ID_PATTERN = /^\d{1,19}-\d{1,19}$/;
 
 /** Query of `GET /dead-letters` and `DELETE /dead-letters`. */
 export class DeadLettersQuery {

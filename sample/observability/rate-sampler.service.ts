@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { SampleRedis, type StreamCounters } from '../common/redis/sample-redis.service.js';
 import { SAMPLE_CONFIG, type SampleConfig } from '../config/sample-config.js';
 import { ALL_PLATFORM_TOPICS } from '../platform/platform.topics.js';
@@ -26,7 +26,7 @@ export interface TopicRates {
  * between the latest sample at least a second old and now.
  */
 @Injectable()
-export class RateSampler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RateSampler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly samples = new Map<string, Sample[]>();
   private timer: NodeJS.Timeout | undefined;
 
@@ -41,7 +41,8 @@ export class RateSampler implements OnApplicationBootstrap, OnApplicationShutdow
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  /** Stops before the transport and the admin close, so no timer runs against closed connections. */
+  beforeApplicationShutdown(): void {
     clearInterval(this.timer);
   }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { RedisStreamsAdmin } from '../../lib/index.js';
 import { SAMPLE_CONFIG, type SampleConfig } from '../config/sample-config.js';
 import { QueueRuntimeRegistry } from './queue-runtime.registry.js';
@@ -10,7 +10,7 @@ import { QueueRuntimeRegistry } from './queue-runtime.registry.js';
  * some group has not acked (`trimTopic`), so a short retention cannot lose messages.
  */
 @Injectable()
-export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RetentionSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(RetentionSweeper.name);
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<number> | undefined;
@@ -26,7 +26,8 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  /** Stops before the transport and the admin close, so no timer runs against closed connections. */
+  beforeApplicationShutdown(): void {
     clearInterval(this.timer);
   }
 

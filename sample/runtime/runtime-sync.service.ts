@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { queueNameOf } from '../common/tenancy/topic-names.js';
@@ -30,7 +30,7 @@ WHERE sub.subscription_type = 'webhook'`;
  * queue and subscription changes never need a restart.
  */
 @Injectable()
-export class RuntimeSync implements OnApplicationShutdown {
+export class RuntimeSync implements BeforeApplicationShutdown {
   private readonly logger = new Logger(RuntimeSync.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -75,9 +75,11 @@ export class RuntimeSync implements OnApplicationShutdown {
     return this.running;
   }
 
-  onApplicationShutdown(): void {
+  /** Stops before the transport closes, and lets a running sync finish, so nothing subscribes to a closing server. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
   }
 
   private async syncOnce(): Promise<void> {

@@ -81,6 +81,7 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
   private readonly keys: StreamKeys;
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> | undefined;
+  private inFlight = 0;
   private kickScheduled = false;
   private failures = 0;
   private nextAttemptAt = 0;
@@ -168,7 +169,8 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
     const timeout = new Promise<void>(resolve => (timer = setTimeout(resolve, timeoutMs)));
     await Promise.race([this.flush().catch(() => undefined), timeout]);
     clearTimeout(timer);
-    const left = this.buffered();
+    // A batch still being written (timed out) is left to finish on its own.
+    const left = this.settled.length + this.published.length;
     if (left) {
       this.logger.warn(`Closing with ${left} record(s) not written (database unavailable); they are dropped`);
       this.drop('consumption', this.settled.length, true);
@@ -179,12 +181,23 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
     }
   }
 
+  /** Records held in memory: waiting, plus the batch being written (it may come back). */
   private buffered(): number {
-    return this.settled.length + this.published.length;
+    return this.settled.length + this.published.length + this.inFlight;
   }
 
   private isFull(): boolean {
-    return this.settled.length + this.published.length >= this.options.maxBufferSize;
+    return this.buffered() >= this.options.maxBufferSize;
+  }
+
+  /** Runs the write of a batch taken out of the buffer, counting it as held meanwhile. */
+  private async writing(count: number, write: () => Promise<void>): Promise<void> {
+    this.inFlight += count;
+    try {
+      await write();
+    } finally {
+      this.inFlight -= count;
+    }
   }
 
   private drop(kind: RecordKind, count: number, quiet = false): void {
@@ -257,15 +270,17 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
     const batch = this.take(this.published, this.options.batchSize);
     this.published = batch.rest;
     try {
-      for (const topic of new Set(batch.taken.map(e => e.topic))) await this.topicOf(topic);
-      const cols = messageColumns(
-        batch.taken,
-        e => this.topicIds.get(e.topic)!.id,
-        e => this.topicIds.get(e.topic)!.retentionMs,
-        this.options.producerId,
-        this.headers,
-      );
-      await this.database.query(INSERT_MESSAGES, cols.map(toPgArray));
+      await this.writing(batch.taken.length, async () => {
+        for (const topic of new Set(batch.taken.map(e => e.topic))) await this.topicOf(topic);
+        const cols = messageColumns(
+          batch.taken,
+          e => this.topicIds.get(e.topic)!.id,
+          e => this.topicIds.get(e.topic)!.retentionMs,
+          this.options.producerId,
+          this.headers,
+        );
+        await this.database.query(INSERT_MESSAGES, cols.map(toPgArray));
+      });
       this.stats.written.message += batch.taken.length;
       safely(() => this.hooks.onWritten?.('message', batch.taken.length));
     } catch (err) {
@@ -280,25 +295,27 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
     this.settled = events.rest;
     this.settledAt = times.rest;
     try {
-      // A batch nearly always holds one (topic, group): compare with the previous row, no per-row key.
-      let topic: string | undefined;
-      let group: string | undefined;
-      let id = '';
-      const ids = new Array<string>(events.taken.length);
-      for (let i = 0; i < events.taken.length; i++) {
-        const e = events.taken[i];
-        if (e.topic !== topic || e.group !== group) {
-          topic = e.topic;
-          group = e.group;
-          id = this.subscriptionIds.get(subscriptionKey(topic, group)) ?? (await this.subscriptionIdOf(topic, group));
+      await this.writing(events.taken.length, async () => {
+        // A batch nearly always holds one (topic, group): compare with the previous row, no per-row key.
+        let topic: string | undefined;
+        let group: string | undefined;
+        let id = '';
+        const ids = new Array<string>(events.taken.length);
+        for (let i = 0; i < events.taken.length; i++) {
+          const e = events.taken[i];
+          if (e.topic !== topic || e.group !== group) {
+            topic = e.topic;
+            group = e.group;
+            id = this.subscriptionIds.get(subscriptionKey(topic, group)) ?? (await this.subscriptionIdOf(topic, group));
+          }
+          ids[i] = id;
         }
-        ids[i] = id;
-      }
-      const cols = consumptionColumns(events.taken, times.taken, ids, this.headers);
-      await this.database.query(
-        this.options.recordMessages ? INSERT_CONSUMPTION_AND_SETTLE_MESSAGES : INSERT_CONSUMPTION,
-        cols.map(toPgArray),
-      );
+        const cols = consumptionColumns(events.taken, times.taken, ids, this.headers);
+        await this.database.query(
+          this.options.recordMessages ? INSERT_CONSUMPTION_AND_SETTLE_MESSAGES : INSERT_CONSUMPTION,
+          cols.map(toPgArray),
+        );
+      });
       this.stats.written.consumption += events.taken.length;
       safely(() => this.hooks.onWritten?.('consumption', events.taken.length));
     } catch (err) {

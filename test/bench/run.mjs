@@ -30,6 +30,10 @@ if (opts.build) {
   execSync('npm run build --silent', { cwd: ROOT, stdio: 'inherit' });
 }
 
+const [load1] = loadavg();
+if (load1 > cpus().length * 0.75) {
+  log(`Note: load average ${load1.toFixed(1)} on ${cpus().length} cores before the start — other processes are busy, figures will be noisy.`);
+}
 const scenarios = withComparedBuilds(selectScenarios(SCENARIOS, opts.only), opts.compareDist);
 if (!scenarios.length) throw new Error(`--only=${opts.only.join(',')} matches no scenario`);
 const admin = new RedisAdmin();

@@ -4,9 +4,10 @@ import { makePayload } from './payload.mjs';
 /**
  * Sends `warmup + messages` payloads through `send` (a function returning a promise that resolves
  * once the transport confirmed the message). Throughput mode keeps `window` sends in flight;
- * latency mode (`rate` msgs/s) paces sends by the clock. Each payload is stamped at send time.
+ * latency mode (`rate` msgs/s) paces sends by the clock. Each payload is stamped at send time;
+ * `seqOffset` shifts the message numbers (several loaders filling one stream).
  */
-export async function runProducer(send, { messages, warmup = 0, window = 1000, rate }) {
+export async function runProducer(send, { messages, warmup = 0, window = 1000, rate, seqOffset = 0 }) {
   const total = messages + warmup;
   const cpu0 = process.cpuUsage();
   const startNs = nowNs();
@@ -31,7 +32,7 @@ export async function runProducer(send, { messages, warmup = 0, window = 1000, r
     const one = () => {
       const seq = next++;
       inFlight++;
-      send(makePayload(seq, nowNs())).then(ok, fail);
+      send(makePayload(seqOffset + seq, nowNs())).then(ok, fail);
     };
     function launch() {
       while (inFlight < window && next < total) one();

@@ -2,6 +2,7 @@ import { Cluster } from 'ioredis';
 import { fieldsToObject } from '../codec/envelope.codec.js';
 import { createRedisConnection, waitUntilReady, type RedisConnection } from '../connection/create-redis-connection.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_PREFIX, DEFAULT_RETENTION_MS } from '../constants.js';
+import { RedisUnavailableError } from '../errors/redis-unavailable.error.js';
 import type { RedisStreamsAdminOptions } from '../interfaces/redis-streams-admin-options.interface.js';
 import { StreamKeys } from '../keys/stream-keys.js';
 import { RedisStreamsScripts, type StreamEntry } from '../scripts/redis-streams-scripts.js';
@@ -208,7 +209,11 @@ export class RedisStreamsAdmin {
       this.redis.on('error', () => undefined); // surfaced by the failing operation instead
       this.scripts = new RedisStreamsScripts(this.redis);
     }
-    await waitUntilReady(this.redis, this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    try {
+      await waitUntilReady(this.redis, this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    } catch (err) {
+      throw new RedisUnavailableError((err as Error).message);
+    }
     return this.redis;
   }
 

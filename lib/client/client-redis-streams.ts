@@ -169,7 +169,12 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
   }
 
   private async write(topic: string, prepared: PreparedPublish): Promise<string> {
-    const redis = this.redis?.status === 'ready' ? this.redis : await this.connect();
+    const redis =
+      this.redis?.status === 'ready'
+        ? this.redis
+        : await this.connect().catch((err: RedisUnavailableError) => {
+            throw new RedisUnavailableError(err.reason ?? err.message, topic);
+          });
     let reply: unknown;
     try {
       reply = prepared.script

@@ -1,11 +1,16 @@
-/** `emit` could not reach Redis in time, or lost the connection: the message was not confirmed. */
+/**
+ * Redis could not be reached in time or the connection was lost: for `emit`, the message was not
+ * confirmed; for `RedisStreamsAdmin`, the operation did not run.
+ */
 export class RedisUnavailableError extends Error {
   constructor(
     readonly reason: string,
     readonly topic?: string,
   ) {
     super(
-      `Redis is unavailable (${reason}): the message${topic ? ` to topic "${topic}"` : ''} was not published`,
+      topic === undefined
+        ? `Redis is unavailable (${reason})`
+        : `Redis is unavailable (${reason}): the message to topic "${topic}" was not published`,
     );
     this.name = 'RedisUnavailableError';
   }

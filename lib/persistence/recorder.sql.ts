@@ -37,7 +37,7 @@ SELECT id, retention_ms FROM existing UNION ALL SELECT id, retention_ms FROM ins
 export const ENSURE_SUBSCRIPTION = `
 WITH existing AS (
   SELECT id FROM message_subscriptions
-  WHERE topic_id = $1 AND consumer_group = $2 AND subscription_type = 'redis_consumer'
+  WHERE topic_id = $1 AND consumer_group = $2
   ORDER BY (consumer_name = $2) DESC, created_at LIMIT 1
 ), inserted AS (
   INSERT INTO message_subscriptions (topic_id, consumer_group, consumer_name, offset_reset_policy,

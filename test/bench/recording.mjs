@@ -1,4 +1,5 @@
 import { createBenchDatabase } from './lib/bench-database.mjs';
+import { cpuByProcessName, cpuDelta } from './lib/proc-cpu.mjs';
 import { runOnce } from './lib/run-once.mjs';
 import { median } from './lib/stats.mjs';
 
@@ -27,11 +28,15 @@ export async function runRecording(admin, { root, messages, window, reps, timeou
   try {
     for (let rep = 1; rep <= reps; rep++) {
       for (const v of rep % 2 ? variants : [...variants].reverse()) {
-        const row = await runOnce(v, { messages, window }, admin, { cpuProf, timeoutMs, log });
+        const meters = { postgres: { read: () => cpuByProcessName('postgres'), delta: cpuDelta } };
+        const row = await runOnce(v, { messages, window }, admin, { cpuProf, timeoutMs, log, meters });
         runs[v.name].push(row);
         const rec = row.extra?.recorder;
+        const cpu = row.complete
+          ? `, CPU µs/msg consumer ${row.consumerCpuUsPerMsg.toFixed(1)}, PostgreSQL ${row.postgresCpuUsPerMsg?.toFixed(1) ?? '—'}, other load ${Math.round(row.otherCpuPctOfMachine ?? 0)} %`
+          : '';
         log(
-          `[recording ${rep}/${reps}] ${v.name.padEnd(14)} ${row.complete ? `e2e ${Math.round(row.e2eMsgsPerSec).toLocaleString('en-US')} msg/s` : `INCOMPLETE ${row.error ?? ''}`}` +
+          `[recording ${rep}/${reps}] ${v.name.padEnd(14)} ${row.complete ? `e2e ${Math.round(row.e2eMsgsPerSec).toLocaleString('en-US')} msg/s${cpu}` : `INCOMPLETE ${row.error ?? ''}`}` +
             (rec ? `, records written ${rec.written.consumption}, dropped ${rec.dropped.consumption}, all written ${row.extra.recordsWrittenAfterMs} ms after the last handled` : ''),
         );
       }
@@ -43,5 +48,14 @@ export async function runRecording(admin, { root, messages, window, reps, timeou
   const off = e2e('recording-off');
   const on = e2e('recording-on');
   const dropped = runs['recording-on'].reduce((n, r) => n + (r.extra?.recorder?.dropped.consumption ?? 0), 0);
-  return { offMsgsPerSec: off, onMsgsPerSec: on, ratio: off && on ? on / off : undefined, droppedRecords: dropped, runs };
+  const cpu = (name, key) => median(runs[name].filter(r => r.complete).map(r => r[key]));
+  return {
+    offMsgsPerSec: off,
+    onMsgsPerSec: on,
+    ratio: off && on ? on / off : undefined,
+    consumerCpuUsPerMsg: { off: cpu('recording-off', 'consumerCpuUsPerMsg'), on: cpu('recording-on', 'consumerCpuUsPerMsg') },
+    postgresCpuUsPerMsg: { off: cpu('recording-off', 'postgresCpuUsPerMsg'), on: cpu('recording-on', 'postgresCpuUsPerMsg') },
+    droppedRecords: dropped,
+    runs,
+  };
 }

@@ -9,7 +9,7 @@ import { spawnRole } from './spawn-role.mjs';
  * consumer has handled every distinct message (or `timeoutMs` passed: the row says how many
  * arrived). Keys are deleted afterwards.
  */
-export async function runOnce(scenario, params, admin, { cpuProf, timeoutMs, log }) {
+export async function runOnce(scenario, params, admin, { cpuProf, timeoutMs, log, meters = {} }) {
   const prefix = `bench-${scenario.name}-${randomBytes(4).toString('hex')}`;
   const cfg = scenarioConfig(scenario, { ...params, prefix });
   const profiled = cpuProf?.targets.has(scenario.name) ? cpuProf.dir : undefined;
@@ -20,6 +20,7 @@ export async function runOnce(scenario, params, admin, { cpuProf, timeoutMs, log
     const calls0 = await admin.commandCalls();
     const redis0 = admin.cpuSeconds();
     const machine0 = admin.machineBusySeconds();
+    const meters0 = Object.fromEntries(Object.entries(meters).map(([k, m]) => [k, m.read()]));
     const wall0 = Date.now();
     consumer.send({ type: 'start' });
     producer.send({ type: 'go' });
@@ -46,9 +47,16 @@ export async function runOnce(scenario, params, admin, { cpuProf, timeoutMs, log
     const machine1 = admin.machineBusySeconds();
     const wallSeconds = (Date.now() - wall0) / 1000;
     const row = toRow(produced?.result, done?.report, redis0, redis1);
+    // Extra CPU meters (e.g. PostgreSQL for the recording scenario): CPU seconds and µs per message.
+    for (const [k, m] of Object.entries(meters)) {
+      const seconds = m.delta(meters0[k], m.read());
+      row[`${k}CpuSeconds`] = seconds;
+      if (row.expected) row[`${k}CpuUsPerMsg`] = (1e6 * seconds) / row.expected;
+    }
     if (machine0 !== undefined && machine1 !== undefined) {
       // CPU used by everything else on the machine meanwhile (other engineers' tests, the OS).
-      const ours = (row.producerCpuSeconds ?? 0) + (row.consumerCpuSeconds ?? 0) + (row.redisCpuSeconds ?? 0);
+      const metered = Object.keys(meters).reduce((n, k) => n + (row[`${k}CpuSeconds`] ?? 0), 0);
+      const ours = (row.producerCpuSeconds ?? 0) + (row.consumerCpuSeconds ?? 0) + (row.redisCpuSeconds ?? 0) + metered;
       row.otherCpuPctOfMachine = Math.max(0, (100 * (machine1 - machine0 - ours)) / (wallSeconds * cpus().length));
     }
     row.redisCallsPerMessage = callsPerMessage(calls0, await admin.commandCalls(), cfg.messages + (cfg.warmup ?? 0));

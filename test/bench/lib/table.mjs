@@ -37,12 +37,12 @@ export function formatBacklog(backlog) {
 
 export function formatRecording(r) {
   const body = [
-    ['off (metrics + persistence off)', fmtInt(r.offMsgsPerSec)],
-    ['on (metrics + consumption records)', fmtInt(r.onMsgsPerSec)],
-    ['on / off', `${fmt(r.ratio)} ×`],
-    ['records dropped (all runs)', fmtInt(r.droppedRecords)],
+    ['off (metrics + persistence off)', fmtInt(r.offMsgsPerSec), fmt(r.consumerCpuUsPerMsg?.off, 1), fmt(r.postgresCpuUsPerMsg?.off, 1)],
+    ['on (metrics + consumption records)', fmtInt(r.onMsgsPerSec), fmt(r.consumerCpuUsPerMsg?.on, 1), fmt(r.postgresCpuUsPerMsg?.on, 1)],
+    ['on / off', `${fmt(r.ratio)} ×`, '', ''],
+    ['records dropped (all runs)', fmtInt(r.droppedRecords), '', ''],
   ];
-  return markdown(['recording, via RedisStreamsModule', 'e2e msg/s'], body);
+  return markdown(['recording, via RedisStreamsModule', 'e2e msg/s', 'consumer CPU µs/msg', 'PostgreSQL CPU µs/msg'], body);
 }
 
 function markdown(head, body) {

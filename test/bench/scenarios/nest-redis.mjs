@@ -2,6 +2,7 @@
  * Nest's built-in Redis transport (`Transport.REDIS`, pub/sub over ioredis): `client.emit` →
  * `@EventPattern`. Not durable: a message published while nobody listens is lost.
  */
+import { Logger } from '@nestjs/common';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { Redis } from 'ioredis';
 import { lastValueFrom } from 'rxjs';
@@ -26,6 +27,7 @@ export async function consumer(cfg, handle) {
 }
 
 export async function producer(cfg) {
+  Logger.overrideLogger(['error', 'warn']); // ClientRedis logs every (re)connection at "log" level
   const channel = `${cfg.prefix}:t`;
   const client = ClientProxyFactory.create({ transport: Transport.REDIS, options: redisHostPort() });
   await client.connect();

@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { from, throwError, type Observable } from 'rxjs';
-import type { ChainableCommander } from 'ioredis';
+import { Cluster, type ChainableCommander } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import {
   createRedisConnection,
+  isClusterConnection,
   waitUntilReady,
   type RedisConnection,
 } from '../connection/create-redis-connection.js';
@@ -39,6 +40,7 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
   private redis: RedisConnection | undefined;
   private scripts: RedisStreamsScripts | undefined;
   private replies: ReplyListener | undefined;
+  private corked = false;
   private isManuallyClosed = false;
   private pendingListeners: { event: keyof RedisStreamsEvents; callback: Function }[] = [];
 
@@ -175,6 +177,7 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
         : await this.connect().catch((err: RedisUnavailableError) => {
             throw new RedisUnavailableError(err.reason ?? err.message, topic);
           });
+    this.corkOnce(redis);
     let reply: unknown;
     try {
       reply = prepared.script
@@ -217,6 +220,23 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
     return messageId;
   }
 
+  /**
+   * Concurrent emits of one event-loop turn leave in one socket write: cork the socket at the first
+   * and uncork on the next tick. Measured cheaper than ioredis auto-pipelining (which re-queues
+   * every command) on the producer's hot path.
+   */
+  private corkOnce(redis: RedisConnection): void {
+    if (this.corked || redis instanceof Cluster) return;
+    const socket = redis.stream;
+    if (!socket?.writable) return;
+    this.corked = true;
+    socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      socket.uncork();
+    });
+  }
+
   private createReplyListener(): ReplyListener {
     const reader = createRedisConnection(this.options.connection, {
       offlineQueue: true,
@@ -237,8 +257,8 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
       offlineQueue: false,
       commandTimeoutMs: this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
       isClosed: () => this.isManuallyClosed,
-      // Concurrent emits of one event-loop turn go out in one write.
-      autoPipelining: true,
+      // A cluster routes per slot: there auto-pipelining batches the writes (standalone: see corkOnce).
+      autoPipelining: isClusterConnection(this.options.connection),
     });
     this.scripts = new RedisStreamsScripts(redis);
     redis.on('error', (err: Error) => {

@@ -2,9 +2,15 @@ import { ENVELOPE_FIELDS as F, type DecodedEnvelope, type Envelope } from './env
 
 const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
-/** Flat field/value list for `XADD` (and for Lua scripts that XADD it). */
+/**
+ * Flat field/value list for `XADD` (and for Lua scripts that XADD it). The publish time is written
+ * only for delayed messages: for the others the stream entry id (`<ms>-<seq>`) already holds it.
+ */
 export function encodeEnvelope(envelope: Envelope): string[] {
-  const fields = [F.id, envelope.id, F.publishedAt, String(envelope.publishedAt), F.data, envelope.data];
+  const fields =
+    envelope.deliverAt === undefined
+      ? [F.id, envelope.id, F.data, envelope.data]
+      : [F.id, envelope.id, F.publishedAt, String(envelope.publishedAt), F.data, envelope.data];
   if (envelope.headers && hasKeys(envelope.headers)) {
     fields.push(F.headers, JSON.stringify(envelope.headers));
   }
@@ -16,10 +22,10 @@ export function encodeEnvelope(envelope: Envelope): string[] {
 }
 
 /**
- * Decodes the field list of a stream entry. Returns a string saying what is wrong when the
+ * Decodes the field list of stream entry `entryId`. Returns a string saying what is wrong when the
  * entry is not a valid envelope: such entries go to the dead-letter stream, never to a handler.
  */
-export function decodeEnvelope(fields: readonly string[] | null | undefined): DecodedEnvelope | string {
+export function decodeEnvelope(fields: readonly string[] | null | undefined, entryId: string): DecodedEnvelope | string {
   if (!fields || fields.length % 2 !== 0) return 'entry has no field list or an odd number of fields';
   let id: string | undefined;
   let ts: string | undefined;
@@ -44,7 +50,7 @@ export function decodeEnvelope(fields: readonly string[] | null | undefined): De
   }
   if (!id) return `missing "${F.id}" field`;
   if (data === undefined) return `missing "${F.data}" field`;
-  const publishedAt = Number(ts);
+  const publishedAt = Number(ts ?? entryId.slice(0, entryId.indexOf('-')));
   if (!Number.isFinite(publishedAt)) return `invalid "${F.publishedAt}" field: ${ts}`;
   let payload: unknown;
   try {

@@ -4,7 +4,8 @@
  * | field     | holds                                                        |
  * |-----------|--------------------------------------------------------------|
  * | `id`      | message id (UUID v4), stable across retries and replays      |
- * | `ts`      | published-at, epoch ms                                        |
+ * | `ts`      | published-at, epoch ms — delayed messages only: otherwise the |
+ * |           | entry id's milliseconds are the publish time (one field less) |
  * | `data`    | the payload, JSON                                             |
  * | `headers` | JSON object of string → string (omitted when empty)          |
  * | `key`     | ordering / partition key (omitted when unset)                |

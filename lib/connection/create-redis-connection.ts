@@ -45,7 +45,7 @@ export function createRedisConnection(
     retryStrategy: times => reconnectDelay(times, behaviour.isClosed),
   };
   const defaults = { enableAutoPipelining: behaviour.autoPipelining ?? false };
-  if (isCluster(connection)) {
+  if (isClusterConnection(connection)) {
     const { nodes, options } = connection.cluster;
     return new Cluster(nodes, {
       ...defaults,
@@ -62,7 +62,8 @@ export function createRedisConnection(
   return new Redis({ host: '127.0.0.1', port: 6379, ...defaults, ...connection, ...managed });
 }
 
-function isCluster(c: RedisStreamsConnectionOptions | undefined): c is RedisStreamsClusterConnection {
+/** True for `{ cluster: { nodes, options } }`. */
+export function isClusterConnection(c: RedisStreamsConnectionOptions | undefined): c is RedisStreamsClusterConnection {
   return !!c && typeof (c as RedisStreamsClusterConnection).cluster === 'object';
 }
 

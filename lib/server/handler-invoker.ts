@@ -17,8 +17,11 @@ export interface InvokerContext {
   group: string;
   consumer: string;
   handlers: HandlerFn[];
-  deserializer: Deserializer;
+  /** A user deserializer; `undefined` = Nest's default, which returns our packet unchanged. */
+  deserializer: Deserializer | undefined;
   runWithHooks: RunWithHooks;
+  /** Whether Nest processing hooks are set (tracing): without any, the handler is called directly. */
+  hasHooks: () => boolean;
 }
 
 /**
@@ -33,19 +36,29 @@ export function createHandlerInvoker(c: InvokerContext): InvokeHandlers {
       c.topic, envelope.id, delivery.entryId, c.group, c.consumer,
       delivery.attempt, envelope.headers, envelope.publishedAt, envelope.key,
     ]);
-    const decoded = c.deserializer.deserialize({ pattern: c.topic, data: envelope.data, metadata: envelope.headers }, { channel: c.topic });
-    const packet = decoded instanceof Promise ? await decoded : decoded;
+    const data = c.deserializer ? (await deserialize(c, envelope)).data : envelope.data;
     try {
-      if (c.handlers.length === 1) await runHandler(c, c.handlers[0], packet.data, ctx);
-      else await Promise.all(c.handlers.map(handler => runHandler(c, handler, packet.data, ctx)));
+      if (c.handlers.length === 1) await runHandler(c, c.handlers[0], data, ctx);
+      else await Promise.all(c.handlers.map(handler => runHandler(c, handler, data, ctx)));
     } catch (err) {
       throw ctx[ORIGINAL_ERROR] ?? err;
     }
   };
 }
 
+/** Runs a user deserializer over `{ pattern, data, metadata }`. */
+export async function deserialize(
+  c: { topic: string; deserializer: Deserializer | undefined },
+  envelope: DecodedEnvelope,
+  extra?: { id: string },
+): Promise<{ data: unknown }> {
+  const raw = { pattern: c.topic, data: envelope.data, metadata: envelope.headers, ...extra };
+  return c.deserializer ? c.deserializer.deserialize(raw, { channel: c.topic }) : raw;
+}
+
 /** The outcome comes from our own promise: a processing start hook need not return one. */
 function runHandler(c: InvokerContext, handler: HandlerFn, data: unknown, ctx: RedisStreamsContext): Promise<void> {
+  if (!c.hasHooks()) return runBare(handler, data, ctx);
   return new Promise<void>((resolve, reject) => {
     c.runWithHooks(ctx, async runEndHook => {
       try {
@@ -62,4 +75,10 @@ function runHandler(c: InvokerContext, handler: HandlerFn, data: unknown, ctx: R
       }
     });
   });
+}
+
+/** The hot path without processing hooks: await the value, Promise or Observable. */
+async function runBare(handler: HandlerFn, data: unknown, ctx: RedisStreamsContext): Promise<void> {
+  const resultOrStream = await handler(data, ctx);
+  if (isObservable(resultOrStream)) await lastValueFrom(resultOrStream, { defaultValue: undefined });
 }

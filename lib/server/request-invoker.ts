@@ -5,12 +5,12 @@ import type { RedisConnection } from '../connection/create-redis-connection.js';
 import { REPLY_STREAM_MAX_LEN, REPLY_STREAM_TTL_MS } from '../constants.js';
 import { RedisStreamsContext } from '../ctx-host/redis-streams.context.js';
 import { UnrecoverableMessageError } from '../errors/unrecoverable-message.error.js';
-import type { HandlerFn, InvokerContext } from './handler-invoker.js';
+import { deserialize, type HandlerFn, type InvokerContext } from './handler-invoker.js';
 import type { Delivery } from './settler.js';
 import type { InvokeHandlers } from './topic-consumer.js';
 
 /** What a request (`@MessagePattern`) invoker needs beyond an event invoker. */
-export interface RequestInvokerContext extends Omit<InvokerContext, 'handlers' | 'runWithHooks'> {
+export interface RequestInvokerContext extends Omit<InvokerContext, 'handlers' | 'runWithHooks' | 'hasHooks'> {
   handler: HandlerFn;
   serializer: Serializer;
   command: RedisConnection;
@@ -39,8 +39,7 @@ export function createRequestInvoker(c: RequestInvokerContext): InvokeHandlers {
       c.topic, envelope.id, delivery.entryId, c.group, c.consumer,
       delivery.attempt, envelope.headers, envelope.publishedAt, envelope.key,
     ]);
-    const decoded = c.deserializer.deserialize({ pattern: c.topic, data: envelope.data, metadata: envelope.headers, id: correlationId }, { channel: c.topic });
-    const packet = decoded instanceof Promise ? await decoded : decoded;
+    const packet = await deserialize(c, envelope, { id: correlationId });
     await new Promise<void>((resolve, reject) => {
       const respond = async (out: WritePacket) => {
         const payload = JSON.stringify(c.serializer.serialize({ ...out, id: correlationId }));

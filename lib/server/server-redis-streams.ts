@@ -64,6 +64,8 @@ export class ServerRedisStreams
   private readonly schedulers = new Map<string, TopicScheduler>();
   private pendingListeners: { event: keyof RedisStreamsEvents; callback: Function }[] = [];
   private isManuallyClosed = false;
+  /** Set once a Nest processing hook is installed; until then handlers are called directly. */
+  private hasProcessingHooks = false;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: RedisStreamsServerOptions = {}) {
@@ -162,6 +164,18 @@ export class ServerRedisStreams
     return [this.command, ...[...this.consumers.values()].map(r => r.reader)] as T;
   }
 
+  /** Installs Nest's processing start hook (e.g. tracing) around every handler call. */
+  override setOnProcessingStartHook(...args: Parameters<Server['setOnProcessingStartHook']>): void {
+    this.hasProcessingHooks = true;
+    super.setOnProcessingStartHook(...args);
+  }
+
+  /** Installs Nest's processing end hook around every handler call. */
+  override setOnProcessingEndHook(...args: Parameters<Server['setOnProcessingEndHook']>): void {
+    this.hasProcessingHooks = true;
+    super.setOnProcessingEndHook(...args);
+  }
+
   /** Listens to an ioredis event on every connection (also those opened later). */
   on<K extends keyof RedisStreamsEvents>(event: K, callback: RedisStreamsEvents[K]): void {
     this.pendingListeners.push({ event, callback });
@@ -188,7 +202,7 @@ export class ServerRedisStreams
     const key = consumerKey(topic, group);
     if (this.consumers.has(key)) throw new Error(`Topic "${topic}" is already consumed by group "${group}"`);
     const deps = this.deps!;
-    const base = { topic, group, consumer: this.consumerName, deserializer: this.deserializer };
+    const base = { topic, group, consumer: this.consumerName, deserializer: this.options.deserializer };
     const isRequest = handlers.length === 1 && (handlers[0] as MessageHandler).isEventHandler === false;
     const invoke = isRequest
       ? createRequestInvoker({
@@ -199,7 +213,12 @@ export class ServerRedisStreams
           handleRequest: (ctx, produce, respond) => this.handleRequest(ctx, produce, respond),
           toObservable: result => this.transformToObservable(result),
         })
-      : createHandlerInvoker({ ...base, handlers, runWithHooks: (ctx, fn) => this.runWithProcessingHooks(ctx, fn) });
+      : createHandlerInvoker({
+          ...base,
+          handlers,
+          runWithHooks: (ctx, fn) => this.runWithProcessingHooks(ctx, fn),
+          hasHooks: () => this.hasProcessingHooks,
+        });
     const reader = this.connect('reader');
     const consumer = createTopicConsumer(deps, reader, topic, group, extras, invoke);
     this.consumers.set(key, { consumer, reader });

@@ -1,7 +1,9 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import { RedisStreamsContext, RedisStreamsRecordBuilder } from '../../lib/index.js';
+import { RedisStreamsContext, RedisStreamsRecordBuilder, ServerRedisStreams } from '../../lib/index.js';
+import { connection } from '../helpers/redis.js';
 import { useRedisFixture } from '../helpers/fixture.js';
 import { startClient, startServer } from '../helpers/nest.js';
 import { waitFor } from '../helpers/wait.js';
@@ -114,5 +116,24 @@ describe('ServerRedisStreams delivery', () => {
     await lastValueFrom(f.client.emit('orders', { old: false }));
     await waitFor(() => latest.seen.length === 1 && earliest.seen.length === 2, 'deliveries');
     expect(latest.seen[0].data).toEqual({ old: false });
+  });
+
+  it('should run Nest processing hooks around every handler call when they are set', async () => {
+    const { seen, make } = recorder('orders');
+    const events: string[] = [];
+    const strategy = new ServerRedisStreams({ connection: connection(), prefix: f.prefix, blockMs: 500 });
+    strategy.setOnProcessingStartHook((_transport, ctx, done) => {
+      events.push(`start:${(ctx as RedisStreamsContext).getMessageId()}`);
+      return done();
+    });
+    strategy.setOnProcessingEndHook((_transport, ctx) => events.push(`end:${(ctx as RedisStreamsContext).getMessageId()}`));
+    class HookModule {}
+    Module({ controllers: [make('a')] })(HookModule);
+    const app = await NestFactory.createMicroservice(HookModule, { strategy, logger: false });
+    await app.listen();
+    f.servers.push({ app, server: strategy, close: () => app.close() });
+    const id = await lastValueFrom(f.client.emit('orders', { n: 1 }));
+    await waitFor(() => seen.length === 1 && events.length === 2, 'the handler and both hooks');
+    expect(events).toEqual([`start:${id}`, `end:${id}`]);
   });
 });

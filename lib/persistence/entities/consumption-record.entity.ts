@@ -15,8 +15,8 @@ export type ConsumptionStatus = 'success' | 'failed' | 'retrying' | 'dead_letter
  */
 @Entity('consumption_records')
 @Index('idx_consumption_records_subscription_consumed', ['subscriptionId', 'consumedAt'])
-@Index('idx_consumption_records_message_id', ['messageId'])
-@Index('idx_consumption_records_status_consumed', ['status', 'consumedAt'])
+@Index('idx_consumption_records_message_id', ['messageId'], { type: 'hash' })
+@Index('idx_consumption_records_status_consumed', ['status', 'consumedAt'], { where: `"status" <> 'success'` })
 @Check('chk_consumption_records_status', `"status" IN ('success', 'failed', 'retrying', 'dead_letter')`)
 export class ConsumptionRecordEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_consumption_records' })

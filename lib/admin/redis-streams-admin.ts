@@ -1,6 +1,11 @@
 import { Cluster } from 'ioredis';
 import { fieldsToObject } from '../codec/envelope.codec.js';
-import { createRedisConnection, waitUntilReady, type RedisConnection } from '../connection/create-redis-connection.js';
+import {
+  closeConnection,
+  createRedisConnection,
+  waitUntilReady,
+  type RedisConnection,
+} from '../connection/create-redis-connection.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_PREFIX, DEFAULT_RETENTION_MS } from '../constants.js';
 import { RedisUnavailableError } from '../errors/redis-unavailable.error.js';
 import type { RedisStreamsAdminOptions } from '../interfaces/redis-streams-admin-options.interface.js';
@@ -197,9 +202,7 @@ export class RedisStreamsAdmin {
   /** Releases the connection. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
-    const redis = this.redis;
-    if (!redis || redis.status === 'end') return;
-    await redis.quit().catch(() => redis.disconnect());
+    await closeConnection(this.redis);
   }
 
   private async connection(): Promise<RedisConnection> {

@@ -4,6 +4,7 @@ import { from, throwError, type Observable } from 'rxjs';
 import { Cluster, type ChainableCommander } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import {
+  closeConnection,
   createRedisConnection,
   isClusterConnection,
   waitUntilReady,
@@ -71,14 +72,7 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
   async close(): Promise<void> {
     this.isManuallyClosed = true;
     await this.replies?.close();
-    const redis = this.redis;
-    if (!redis || redis.status === 'end') return;
-    try {
-      if (redis.status === 'ready') await redis.quit();
-      else redis.disconnect();
-    } catch {
-      redis.disconnect();
-    }
+    await closeConnection(this.redis);
   }
 
   /** The ioredis connection. */

@@ -99,3 +99,23 @@ export function waitUntilReady(redis: RedisConnection, timeoutMs: number): Promi
     redis.on('end', onEnd);
   });
 }
+
+/**
+ * Closes a connection: QUIT when it is ready (pending replies arrive first), else disconnect at
+ * once; never waits more than `timeoutMs` (a QUIT during an outage would wait forever). Idempotent.
+ */
+export async function closeConnection(redis: RedisConnection | undefined, timeoutMs = 2_000): Promise<void> {
+  if (!redis || redis.status === 'end') return;
+  if (redis.status !== 'ready') {
+    redis.disconnect();
+    return;
+  }
+  const timer = setTimeout(() => redis.disconnect(), timeoutMs);
+  try {
+    await redis.quit();
+  } catch {
+    redis.disconnect();
+  } finally {
+    clearTimeout(timer);
+  }
+}

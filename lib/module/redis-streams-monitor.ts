@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import {
+  closeConnection,
   createRedisConnection,
   waitUntilReady,
   type RedisConnection,
@@ -33,14 +34,7 @@ export class RedisStreamsMonitor {
   /** Closes the connection. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
-    const redis = this.redis;
-    if (!redis || redis.status === 'end') return;
-    try {
-      if (redis.status === 'ready') await redis.quit();
-      else redis.disconnect();
-    } catch {
-      redis.disconnect();
-    }
+    await closeConnection(this.redis);
   }
 
   private open(): RedisConnection {

@@ -2,7 +2,12 @@ import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { createRedisConnection, waitUntilReady, type RedisConnection } from '../connection/create-redis-connection.js';
+import {
+  closeConnection,
+  createRedisConnection,
+  waitUntilReady,
+  type RedisConnection,
+} from '../connection/create-redis-connection.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_GROUP,
@@ -123,7 +128,7 @@ export class ServerRedisStreams
     if (!running) return;
     this.consumers.delete(consumerKey(topic, group));
     await running.consumer.stop(this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
-    await quit(running.reader);
+    await closeConnection(running.reader);
   }
 
   /**
@@ -150,7 +155,7 @@ export class ServerRedisStreams
       for (const scheduler of this.schedulers.values()) scheduler.stop();
       const running = [...this.consumers.values()];
       await Promise.all(running.map(r => r.consumer.stop(timeout)));
-      await Promise.all([...running.map(r => r.reader), this.command].map(quit));
+      await Promise.all([...running.map(r => r.reader), this.command].map(redis => closeConnection(redis)));
       this._status$.next(RedisStreamsStatus.CLOSED);
     })();
     return this.closing;
@@ -276,14 +281,3 @@ function consumerKey(topic: string, group: string): string {
   return `${topic}\u0000${group}`;
 }
 
-async function quit(redis: RedisConnection | undefined): Promise<void> {
-  if (!redis || redis.status === 'end') return;
-  const timer = setTimeout(() => redis.disconnect(), 2_000);
-  try {
-    await redis.quit();
-  } catch {
-    redis.disconnect();
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -58,7 +58,7 @@ export class RedisStreamsHealthIndicator {
     if (notAlive.length) problems.push(`read loop not alive: ${notAlive.map(s => `${s.topic}/${s.group}`).join(', ')}`);
     const data: Record<string, unknown> = {
       redis: 'up',
-      consumers: states.map(s => ({ topic: s.topic, group: s.group, alive: s.alive, lastReadAgeMs: now - s.lastReadAt })),
+      consumers: states.map(s => ({ topic: s.topic, group: s.group, alive: s.alive, paused: s.paused, lastReadAgeMs: now - s.lastReadAt })),
     };
 
     if (o.maxOldestPendingAgeMs !== undefined || o.maxDeadLetters !== undefined) {

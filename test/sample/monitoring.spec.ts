@@ -61,7 +61,13 @@ describe('Sample: monitoring', () => {
     await a.publish('orders', 1);
     await waitFor(async () => (await a.get('/status')).body.alerts.some((x: any) => x.type === 'dead_letters'), 'the dead-letter alert');
     await a.post(`/subscriptions/${sub.id}/pause`).expect(200);
-    await new Promise(resolve => setTimeout(resolve, 500)); // consumers check the pause every 400 ms
+    await waitFor(
+      async () =>
+        ((await a.get('/health')).body.info?.redis_streams?.consumers ?? []).some(
+          (c: { group: string; paused: boolean }) => c.group === sub.consumerGroup && c.paused,
+        ),
+      "the group's consumer to report paused",
+    );
     await a.publish('orders', 2);
     await a.publish('orders', 3);
     await waitFor(async () => (await a.get('/status')).body.alerts.length === 3, 'three alerts');

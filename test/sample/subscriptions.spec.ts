@@ -124,9 +124,14 @@ describe('Sample: subscriptions API and webhook delivery', () => {
       expect(await s.redis.sismember(`${s.config.prefix}:{${s.tenant}.orders}:paused`, sub.consumerGroup)).toBe(1);
       const [row] = await s.sql<{ status: string }>(`SELECT status FROM message_subscriptions WHERE id = $1`, [sub.id]);
       expect(row.status).toBe('paused');
-      // Give every consumer of the group time to notice the pause (it checks every 400 ms).
-      await waitFor(async () => (await a.get('/health')).body.info?.redis_streams?.consumers?.length > 0, 'health');
-      await new Promise(resolve => setTimeout(resolve, 500));
+      // Consumers check the pause every 400 ms: wait until this group's consumer reports it.
+      await waitFor(
+        async () =>
+          ((await a.get('/health')).body.info?.redis_streams?.consumers ?? []).some(
+            (c: { group: string; paused: boolean }) => c.group === sub.consumerGroup && c.paused,
+          ),
+        "the group's consumer to report paused",
+      );
       const id = await a.publish('orders', { n: 1 });
       await waitFor(async () => (await a.get(`/subscriptions/${sub.id}`)).body.stats.lag === 1, 'the message waiting in the paused group');
       expect(receiver.deliveriesOf(id)).toHaveLength(0);

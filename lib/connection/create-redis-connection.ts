@@ -23,11 +23,15 @@ export interface ConnectionBehaviour {
   autoPipelining?: boolean;
 }
 
-/** Exponential reconnect delay from 50 ms up to 2 s, with jitter; `null` stops reconnecting. */
-export function reconnectDelay(times: number, isClosed: () => boolean): number | null {
-  if (isClosed()) return null;
+/** Exponential retry delay from 50 ms up to 2 s, with jitter (reconnects, failed reads). */
+export function retryDelay(times: number): number {
   const base = Math.min(RECONNECT_MAX_DELAY_MS, 50 * 2 ** Math.min(times, 10));
   return Math.round(base / 2 + Math.random() * (base / 2));
+}
+
+/** ioredis retry strategy: `retryDelay`, or `null` (stop reconnecting) once the owner is closed. */
+export function reconnectDelay(times: number, isClosed: () => boolean): number | null {
+  return isClosed() ? null : retryDelay(times);
 }
 
 /** Creates a lazily connecting ioredis connection from any supported connection option shape. */

@@ -32,10 +32,7 @@ export interface InvokerContext {
  */
 export function createHandlerInvoker(c: InvokerContext): InvokeHandlers {
   return async (envelope: DecodedEnvelope, delivery: Delivery): Promise<void> => {
-    const ctx = new RedisStreamsContext([
-      c.topic, envelope.id, delivery.entryId, c.group, c.consumer,
-      delivery.attempt, envelope.headers, envelope.publishedAt, envelope.key,
-    ]);
+    const ctx = createContext(c, envelope, delivery);
     const data = c.deserializer ? (await deserialize(c, envelope)).data : envelope.data;
     try {
       if (c.handlers.length === 1) await runHandler(c, c.handlers[0], data, ctx);
@@ -44,6 +41,18 @@ export function createHandlerInvoker(c: InvokerContext): InvokeHandlers {
       throw ctx[ORIGINAL_ERROR] ?? err;
     }
   };
+}
+
+/** The context of one delivery, as handlers see it (`@Ctx()`). */
+export function createContext(
+  c: { topic: string; group: string; consumer: string },
+  envelope: DecodedEnvelope,
+  delivery: Delivery,
+): RedisStreamsContext {
+  return new RedisStreamsContext([
+    c.topic, envelope.id, delivery.entryId, c.group, c.consumer,
+    delivery.attempt, envelope.headers, envelope.publishedAt, envelope.key,
+  ]);
 }
 
 /** Runs a user deserializer over `{ pattern, data, metadata }`. */

@@ -5,7 +5,7 @@ import type { RedisConnection } from '../connection/create-redis-connection.js';
 import { REPLY_STREAM_MAX_LEN, REPLY_STREAM_TTL_MS } from '../constants.js';
 import { RedisStreamsContext } from '../ctx-host/redis-streams.context.js';
 import { UnrecoverableMessageError } from '../errors/unrecoverable-message.error.js';
-import { deserialize, type HandlerFn, type InvokerContext } from './handler-invoker.js';
+import { createContext, deserialize, type HandlerFn, type InvokerContext } from './handler-invoker.js';
 import type { Delivery } from './settler.js';
 import type { InvokeHandlers } from './topic-consumer.js';
 
@@ -35,10 +35,7 @@ export function createRequestInvoker(c: RequestInvokerContext): InvokeHandlers {
     if (!correlationId || !replyTo) {
       throw new UnrecoverableMessageError(`A request on "${c.topic}" needs "corr" and "reply" fields: publish it with client.send()`);
     }
-    const ctx = new RedisStreamsContext([
-      c.topic, envelope.id, delivery.entryId, c.group, c.consumer,
-      delivery.attempt, envelope.headers, envelope.publishedAt, envelope.key,
-    ]);
+    const ctx = createContext(c, envelope, delivery);
     const packet = await deserialize(c, envelope, { id: correlationId });
     await new Promise<void>((resolve, reject) => {
       const respond = async (out: WritePacket) => {

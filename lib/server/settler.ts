@@ -105,19 +105,10 @@ export class Settler {
   malformed(entryId: string, fields: string[] | null, reason: string, attempt: number): void {
     const safeFields = Array.isArray(fields) ? ['raw', JSON.stringify(fields)] : ['raw', String(fields)];
     this.logger.warn?.(`Malformed entry ${entryId} on ${this.keys.stream}: ${reason}; dead-lettered`);
-    this.track(this.toDeadLetter(entryId, safeFields, `Malformed entry: ${reason}`, attempt, Date.now()));
-    this.observer?.onMessageSettled?.({
-      topic: this.options.topic,
-      group: this.options.group,
-      consumer: this.options.consumer,
-      messageId: undefined,
-      entryId,
-      attempt,
-      outcome: 'dead_lettered',
-      durationMs: 0,
-      publishedAt: undefined,
-      error: reason,
-    });
+    const now = Date.now();
+    this.track(this.toDeadLetter(entryId, safeFields, `Malformed entry: ${reason}`, attempt, now));
+    const delivery = { entryId, fields: safeFields, attempt, messageId: undefined, publishedAt: undefined, startedAt: now };
+    this.report(delivery, 'dead_lettered', reason);
   }
 
   /** Resolves once every settle operation started so far is written (or failed). */

@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import { Cluster } from 'ioredis';
 import { decodeEnvelope } from '../codec/envelope.codec.js';
 import type { DecodedEnvelope } from '../codec/envelope.js';
-import { reconnectDelay, type RedisConnection } from '../connection/create-redis-connection.js';
+import { retryDelay, type RedisConnection } from '../connection/create-redis-connection.js';
 import { RETRY_POLL_MS } from '../constants.js';
 import type { ClaimedEntries, RedisStreamsScripts, StreamEntry } from '../scripts/redis-streams-scripts.js';
 import type { ResolvedRetryPolicy } from '../interfaces/retry-options.interface.js';
@@ -35,7 +35,7 @@ export type InvokeHandlers = (envelope: DecodedEnvelope, delivery: Delivery) => 
  * takeovers of crashed consumers' entries, and lease extension of slow live handlers.
  */
 export class TopicConsumer {
-  private readonly inFlight = new Map<string, number>();
+  private readonly inFlight = new Map<string, Delivery>();
   private slotWaiter: (() => void) | undefined;
   private drainWaiter: (() => void) | undefined;
   private stopping = false;
@@ -180,7 +180,7 @@ export class TopicConsumer {
         } else if (failures === 1 || failures % 50 === 0) {
           this.logger.warn?.(`${this.options.topic}/${group}: read failed (${failures}x), retrying: ${message}`);
         }
-        await sleep(reconnectDelay(failures, () => false) ?? 1000);
+        await sleep(retryDelay(failures));
       }
     }
   }
@@ -193,8 +193,6 @@ export class TopicConsumer {
         this.settler.malformed(entryId, fields, envelope, attempt);
         continue;
       }
-      const startedAt = Date.now();
-      this.inFlight.set(entryId, startedAt);
       const delivery: Delivery = {
         entryId,
         fields,
@@ -202,8 +200,9 @@ export class TopicConsumer {
         messageId: envelope.id,
         publishedAt: envelope.publishedAt,
         headers: envelope.headers,
-        startedAt,
+        startedAt: Date.now(),
       };
+      this.inFlight.set(entryId, delivery);
       this.invoke(envelope, delivery).then(
         () => this.release(delivery, undefined, true),
         err => this.release(delivery, err, false),
@@ -273,7 +272,8 @@ export class TopicConsumer {
   private async maintain(): Promise<void> {
     const { group, consumer, claimIdleMs } = this.options;
     try {
-      const slow = [...this.inFlight].filter(([, since]) => Date.now() - since >= claimIdleMs / 3).map(([id]) => id);
+      const since = Date.now() - claimIdleMs / 3;
+      const slow = [...this.inFlight.values()].filter(d => d.startedAt <= since).map(d => d.entryId);
       if (slow.length) await this.scripts.extendLease(this.keys.stream, group, consumer, slow);
       const free = this.options.concurrency - this.inFlight.size;
       if (free <= 0 || this.stopping || this.paused) return;

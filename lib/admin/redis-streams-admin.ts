@@ -42,16 +42,9 @@ export class RedisStreamsAdmin {
   async listTopics(): Promise<TopicInfo[]> {
     const redis = await this.connection();
     const topics = new Set<string>();
-    for (const node of redis instanceof Cluster ? redis.nodes('master') : [redis]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await node.scan(cursor, 'MATCH', this.keys.pattern(), 'COUNT', 500, 'TYPE', 'stream');
-        cursor = next;
-        for (const key of keys) {
-          const topic = this.keys.topicOf(key);
-          if (topic !== undefined) topics.add(topic);
-        }
-      } while (cursor !== '0');
+    for (const key of await scanKeys(redis, this.keys.pattern(), 'stream')) {
+      const topic = this.keys.topicOf(key);
+      if (topic !== undefined) topics.add(topic);
     }
     const infos = await Promise.all([...topics].sort().map(topic => this.getTopic(topic)));
     return infos.filter((info): info is TopicInfo => info !== undefined);
@@ -162,16 +155,7 @@ export class RedisStreamsAdmin {
   async deleteTopic(topic: string): Promise<void> {
     const redis = await this.connection();
     const groups = await this.groupNames(topic);
-    const dedupKeys: string[] = [];
-    const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
-    for (const node of nodes) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await node.scan(cursor, 'MATCH', `${this.keys.dedup(topic, '')}*`, 'COUNT', 500);
-        cursor = next;
-        dedupKeys.push(...keys);
-      } while (cursor !== '0');
-    }
+    const dedupKeys = await scanKeys(redis, `${this.keys.dedup(topic, '')}*`);
     await redis.del(
       this.keys.stream(topic), this.keys.delayed(topic), this.keys.deadLetter(topic),
       this.keys.deadLetterRefs(topic), this.keys.paused(topic),
@@ -252,4 +236,20 @@ function toGroupInfo(raw: unknown[], paused: Set<string>): TopicGroupInfo {
     lastDeliveredId: String(info['last-delivered-id']),
     paused: paused.has(name),
   };
+}
+
+/** Every key matching `match` (and of `type`, if given), on every master of a cluster. */
+async function scanKeys(redis: RedisConnection, match: string, type?: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const node of redis instanceof Cluster ? redis.nodes('master') : [redis]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = type
+        ? await node.scan(cursor, 'MATCH', match, 'COUNT', 500, 'TYPE', type)
+        : await node.scan(cursor, 'MATCH', match, 'COUNT', 500);
+      cursor = next;
+      found.push(...keys);
+    } while (cursor !== '0');
+  }
+  return found;
 }

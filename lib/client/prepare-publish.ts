@@ -42,7 +42,7 @@ export function preparePublish(
   const now = Date.now();
   const dueAt = opts?.deliverAt !== undefined && opts.deliverAt > now ? opts.deliverAt : 0;
   const envelope: Envelope = {
-    id: randomUUID(),
+    id: opts?.messageId ?? randomUUID(),
     publishedAt: now,
     data: JSON.stringify(payload ?? null),
     headers,

@@ -8,6 +8,11 @@ export interface RedisStreamsRecordOptions {
   deliverAt?: number;
   /** Publish at most once per id within the client's `deduplicationWindowMs`. */
   deduplicationId?: string;
+  /**
+   * The message id to publish under, instead of a new UUID: a message re-published from a durable
+   * source (e.g. an outbox row) keeps one id, so an idempotent consumer recognises the copy.
+   */
+  messageId?: string;
 }
 
 /**
@@ -74,6 +79,18 @@ export class RedisStreamsRecordBuilder<TData = any> {
   setDeduplicationId(id: string): this {
     if (typeof id !== 'string' || id.length === 0) throw new TypeError('Deduplication id must be a non-empty string');
     this.options.deduplicationId = id;
+    return this;
+  }
+
+  /**
+   * Publishes under this message id instead of a new UUID (`ctx.getMessageId()` on the consumer).
+   * Meant for re-publishing from a durable source, such as an outbox row; ids must stay unique.
+   */
+  setMessageId(id: string): this {
+    if (typeof id !== 'string' || id.length === 0 || id.length > 64) {
+      throw new TypeError('Message id must be a non-empty string of at most 64 characters');
+    }
+    this.options.messageId = id;
     return this;
   }
 

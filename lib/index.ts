@@ -45,17 +45,11 @@ export {
 } from './record-builders/redis-streams.record-builder.js';
 export { ServerRedisStreams, type ConsumerState } from './server/server-redis-streams.js';
 
-// Persistence, module, metrics, health
-export { RedisStreamsHealthIndicator } from './health/redis-streams.health-indicator.js';
-export type { RedisStreamsHealthOptions } from './health/interfaces/redis-streams-health-options.interface.js';
-export type { RedisStreamsMetricsOptions } from './metrics/interfaces/redis-streams-metrics-options.interface.js';
-export { QueueMetricsCollector } from './metrics/queue-metrics.collector.js';
-export { RedisStreamsMetricsObserver } from './metrics/redis-streams-metrics.observer.js';
+// The core module (DI); the integrations live in the subpaths ./typeorm, ./prometheus, ./terminus.
 export { CompositeRedisStreamsObserver, composeObservers } from './module/composite-redis-streams.observer.js';
 export { InjectRedisStreamsClient } from './module/inject-redis-streams-client.decorator.js';
 export type { RedisStreamsModuleExtras } from './module/interfaces/redis-streams-module-extras.interface.js';
 export type { RedisStreamsModuleOptions } from './module/interfaces/redis-streams-module-options.interface.js';
-export type { RedisStreamsModulePersistenceOptions } from './module/interfaces/redis-streams-module-persistence-options.interface.js';
 export { RedisStreamsModule } from './module/redis-streams.module.js';
 export {
   DEFAULT_REDIS_STREAMS_CLIENT,
@@ -63,23 +57,3 @@ export {
   REDIS_STREAMS_MODULE_OPTIONS,
   REDIS_STREAMS_OBSERVER,
 } from './module/redis-streams.tokens.js';
-export {
-  ConsumptionRecorder,
-  type RecorderDatabase,
-  type RecorderHooks,
-  type RecorderStats,
-  type RecordKind,
-} from './persistence/consumption-recorder.js';
-export { ConsumptionRecordEntity, type ConsumptionStatus } from './persistence/entities/consumption-record.entity.js';
-export { MessageRecordEntity, type MessageRecordStatus } from './persistence/entities/message-record.entity.js';
-export {
-  MessageSubscriptionEntity,
-  type MessageSubscriptionStatus,
-  type MessageSubscriptionType,
-} from './persistence/entities/message-subscription.entity.js';
-export { MessageTopicEntity, type MessageTopicStatus } from './persistence/entities/message-topic.entity.js';
-export type {
-  RecordedSubscriptionSettings,
-  RedisStreamsPersistenceOptions,
-} from './persistence/interfaces/redis-streams-persistence-options.interface.js';
-export { REDIS_STREAMS_ENTITIES } from './persistence/redis-streams.entities.js';

@@ -1,5 +1,5 @@
 import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
-import { REDIS_STREAMS_ENTITIES } from '../../lib/index.js';
+import { REDIS_STREAMS_ENTITIES } from '../../lib/typeorm/index.js';
 import { InitialSchema1795303480067 } from '../../migrations/1795303480067-InitialSchema.js';
 import type { SampleConfig } from '../config/sample-config.js';
 import { SampleSchema1795304282928 } from '../migrations/1795304282928-SampleSchema.js';

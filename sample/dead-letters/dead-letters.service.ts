@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { MessageSubscriptionEntity, RedisStreamsAdmin } from '../../lib/index.js';
+import { RedisStreamsAdmin } from '../../lib/index.js';
+import { MessageSubscriptionEntity } from '../../lib/typeorm/index.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
 import { queueNameOf } from '../common/tenancy/topic-names.js';

@@ -2,11 +2,11 @@ import { Inject, Injectable, Optional, ServiceUnavailableException } from '@nest
 import { lastValueFrom } from 'rxjs';
 import {
   ClientRedisStreams,
-  ConsumptionRecorder,
   InjectRedisStreamsClient,
   RedisStreamsRecordBuilder,
   ServerRedisStreams,
 } from '../../lib/index.js';
+import { ConsumptionRecorder } from '../../lib/typeorm/index.js';
 import { HealthService } from '../observability/health.service.js';
 import { serviceVersion, STARTED_AT } from '../observability/service-info.js';
 import { PLATFORM_TOPICS } from '../platform/platform.topics.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
-import { RedisStreamsHealthIndicator } from '../../lib/index.js';
+import { RedisStreamsHealthIndicator } from '../../lib/terminus/index.js';
 
 /**
  * Terminus checks: Redis answers, every read loop of the transport (platform handlers and

@@ -1,5 +1,5 @@
 import { Check, Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { MessageTopicEntity } from '../../lib/index.js';
+import { MessageTopicEntity } from '../../lib/typeorm/index.js';
 
 /**
  * A queue's delivery settings that `message_topics` has no column for, table

@@ -1,4 +1,5 @@
-import type { MessageTopicEntity, TopicInfo } from '../../lib/index.js';
+import type { TopicInfo } from '../../lib/index.js';
+import type { MessageTopicEntity } from '../../lib/typeorm/index.js';
 import { queueNameOf } from '../common/tenancy/topic-names.js';
 import type { QueueSettingsEntity } from './queue-settings.entity.js';
 

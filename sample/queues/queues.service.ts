@@ -1,7 +1,9 @@
 import { HttpStatus, Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { MessageTopicEntity, QueueMetricsCollector, RedisStreamsAdmin } from '../../lib/index.js';
+import { RedisStreamsAdmin } from '../../lib/index.js';
+import { QueueMetricsCollector } from '../../lib/prometheus/index.js';
+import { MessageTopicEntity } from '../../lib/typeorm/index.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
 import { MqErrorCode } from '../common/errors/mq-error-code.js';

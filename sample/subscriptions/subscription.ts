@@ -1,4 +1,5 @@
-import type { MessageSubscriptionEntity, TopicGroupInfo } from '../../lib/index.js';
+import type { TopicGroupInfo } from '../../lib/index.js';
+import type { MessageSubscriptionEntity } from '../../lib/typeorm/index.js';
 import { queueNameOf } from '../common/tenancy/topic-names.js';
 import type { MessageFilter } from './message-filter.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { REDIS_STREAMS_ENTITIES } from '../../lib/index.js';
+import { REDIS_STREAMS_ENTITIES } from '../../lib/typeorm/index.js';
 import { SAMPLE_ENTITIES } from '../../sample/database/sample.entities.js';
 import { SAMPLE_MIGRATIONS } from '../../sample/database/typeorm-options.js';
 import { SampleSchema1795304282928 } from '../../sample/migrations/1795304282928-SampleSchema.js';

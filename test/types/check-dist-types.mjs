@@ -3,8 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-if (!existsSync('dist/index.d.ts')) {
-  console.error('dist/index.d.ts is missing: run `npm run build` first');
+if (!existsSync('dist/lib/index.d.ts')) {
+  console.error('dist/lib/index.d.ts is missing: run `npm run build` first');
   process.exit(1);
 }
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'test/types/fixture/tsconfig.json'], {

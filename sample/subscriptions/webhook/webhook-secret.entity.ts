@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { MessageSubscriptionEntity } from '../../../lib/index.js';
+import { MessageSubscriptionEntity } from '../../../lib/typeorm/index.js';
 
 /**
  * The HMAC signing secret of a webhook subscription, table `mq_webhook_secrets`. Kept out of

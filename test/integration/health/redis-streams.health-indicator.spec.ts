@@ -8,12 +8,12 @@ import request from 'supertest';
 import {
   ClientRedisStreams,
   getRedisStreamsClientToken,
-  RedisStreamsHealthIndicator,
   RedisStreamsModule,
   ServerRedisStreams,
   UnrecoverableMessageError,
   type RedisStreamsModuleOptions,
 } from '../../../lib/index.js';
+import { RedisStreamsHealthIndicator } from '../../../lib/terminus/index.js';
 import { PrivateRedis } from '../../helpers/redis-server.js';
 import { connection, deletePrefix, inspector, randomPrefix } from '../../helpers/redis.js';
 import { deferred, waitFor } from '../../helpers/wait.js';

@@ -8,14 +8,13 @@ import request from 'supertest';
 import {
   ClientRedisStreams,
   getRedisStreamsClientToken,
-  QueueMetricsCollector,
   REDIS_STREAMS_OBSERVER,
-  RedisStreamsMetricsObserver,
   RedisStreamsModule,
   ServerRedisStreams,
   UnrecoverableMessageError,
   type RedisStreamsModuleOptions,
 } from '../../../lib/index.js';
+import { QueueMetricsCollector, RedisStreamsMetricsObserver } from '../../../lib/prometheus/index.js';
 import { connection, deletePrefix, inspector, randomPrefix } from '../../helpers/redis.js';
 import { waitFor } from '../../helpers/wait.js';
 import { parsePrometheusText, valueOf, type Sample } from './prometheus-text.js';

@@ -7,18 +7,17 @@ import { lastValueFrom } from 'rxjs';
 import { DataSource } from 'typeorm';
 import {
   ClientRedisStreams,
-  ConsumptionRecorder,
   getRedisStreamsClientToken,
   InjectRedisStreamsClient,
-  REDIS_STREAMS_ENTITIES,
   REDIS_STREAMS_OBSERVER,
   RedisStreamsAdmin,
   RedisStreamsContext,
-  RedisStreamsHealthIndicator,
   RedisStreamsModule,
   ServerRedisStreams,
   CompositeRedisStreamsObserver,
 } from '../../../lib/index.js';
+import { RedisStreamsHealthIndicator } from '../../../lib/terminus/index.js';
+import { ConsumptionRecorder, REDIS_STREAMS_ENTITIES } from '../../../lib/typeorm/index.js';
 import { connection, deletePrefix, inspector, randomPrefix } from '../../helpers/redis.js';
 import { waitFor } from '../../helpers/wait.js';
 import { MIGRATIONS, createFreshDatabase, transportDataSource, type FreshDatabase } from '../persistence/fresh-database.js';

@@ -5,11 +5,11 @@ import { lastValueFrom } from 'rxjs';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   ClientRedisStreams,
-  ConsumptionRecorder,
   RedisStreamsContext,
   RedisStreamsRecordBuilder,
   UnrecoverableMessageError,
 } from '../../../lib/index.js';
+import { ConsumptionRecorder } from '../../../lib/typeorm/index.js';
 import { startClient, startServer, type TestServer } from '../../helpers/nest.js';
 import { deletePrefix, inspector, randomPrefix } from '../../helpers/redis.js';
 import { waitFor } from '../../helpers/wait.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { REDIS_STREAMS_ENTITIES } from '../../../lib/index.js';
+import { REDIS_STREAMS_ENTITIES } from '../../../lib/typeorm/index.js';
 import { InitialSchema1795303480067 } from '../../../migrations/1795303480067-InitialSchema.js';
 
 /** The PostgreSQL the suite uses (resolved by test/global-setup.cjs). */

@@ -9,12 +9,9 @@ import { EventPattern } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { lastValueFrom } from 'rxjs';
-import {
-  composeObservers,
-  ConsumptionRecorder,
-  RedisStreamsMetricsObserver,
-  type RedisStreamsObserver,
-} from '../../../lib/index.js';
+import { composeObservers, type RedisStreamsObserver } from '../../../lib/index.js';
+import { RedisStreamsMetricsObserver } from '../../../lib/prometheus/index.js';
+import { ConsumptionRecorder } from '../../../lib/typeorm/index.js';
 import { startClient, startServer } from '../../helpers/nest.js';
 import { deletePrefix, inspector, randomPrefix } from '../../helpers/redis.js';
 import { waitFor } from '../../helpers/wait.js';

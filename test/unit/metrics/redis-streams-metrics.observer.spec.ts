@@ -1,5 +1,6 @@
 import { Counter, Histogram, Registry } from 'prom-client';
-import { RedisStreamsMetricsObserver, type MessageSettledEvent } from '../../../lib/index.js';
+import { type MessageSettledEvent } from '../../../lib/index.js';
+import { RedisStreamsMetricsObserver } from '../../../lib/prometheus/index.js';
 
 describe(RedisStreamsMetricsObserver.name, () => {
   let registry: Registry;

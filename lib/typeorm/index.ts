@@ -1,0 +1,27 @@
+/**
+ * `nestjs-redis-streams-transport/typeorm`: the transport's tables in PostgreSQL through TypeORM
+ * (entities, migrations, the consumption recorder). Needs the optional peers `typeorm`,
+ * `@nestjs/typeorm` and `pg`.
+ */
+export {
+  ConsumptionRecorder,
+  type RecorderDatabase,
+  type RecorderHooks,
+  type RecorderStats,
+  type RecordKind,
+} from '../persistence/consumption-recorder.js';
+export { ConsumptionRecordEntity, type ConsumptionStatus } from '../persistence/entities/consumption-record.entity.js';
+export { MessageRecordEntity, type MessageRecordStatus } from '../persistence/entities/message-record.entity.js';
+export {
+  MessageSubscriptionEntity,
+  type MessageSubscriptionStatus,
+  type MessageSubscriptionType,
+} from '../persistence/entities/message-subscription.entity.js';
+export { MessageTopicEntity, type MessageTopicStatus } from '../persistence/entities/message-topic.entity.js';
+export type {
+  RecordedSubscriptionSettings,
+  RedisStreamsPersistenceOptions,
+} from '../persistence/interfaces/redis-streams-persistence-options.interface.js';
+export type { RedisStreamsModulePersistenceOptions } from '../module/interfaces/redis-streams-module-persistence-options.interface.js';
+export { REDIS_STREAMS_ENTITIES } from '../persistence/redis-streams.entities.js';
+export * from '../../migrations/index.js';

@@ -1,0 +1,11 @@
+import { InitialSchema1795303480067 } from './1795303480067-InitialSchema.js';
+
+export { InitialSchema1795303480067 } from './1795303480067-InitialSchema.js';
+
+/**
+ * Every migration of the transport's tables, oldest first, for `TypeOrmModule.forRoot({ migrations })`
+ * or a `DataSource`. Listed as classes, not a glob: globs misbehave under jest and bundlers.
+ * A new migration is added here (and exported above).
+ * @publicApi
+ */
+export const REDIS_STREAMS_MIGRATIONS = [InitialSchema1795303480067] as const;

@@ -16,6 +16,7 @@ import {
   DEFAULT_PREFIX,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from '../constants.js';
+import { InvalidMessageException } from '@nestjs/microservices/errors/invalid-message.exception.js';
 import { BatchPublishError, type BatchItemResult } from '../errors/batch-publish.error.js';
 import { InvalidTopicError } from '../errors/invalid-topic.error.js';
 import { RedisUnavailableError } from '../errors/redis-unavailable.error.js';
@@ -26,24 +27,37 @@ import { RedisStreamsRecord } from '../record-builders/redis-streams.record-buil
 import { toPublishOutcome } from '../scripts/publish-result.js';
 import { RedisStreamsScripts } from '../scripts/redis-streams-scripts.js';
 import { preparePublish, type PreparedPublish, type PublishContext } from './prepare-publish.js';
+import { toPublishError } from './publish-failure.js';
 import { ReplyListener } from './reply-listener.js';
+
+/** One connection of the client and the script caller bound to it; replaced after `close()`. */
+interface ClientConnection {
+  redis: RedisConnection;
+  scripts: RedisStreamsScripts;
+}
 
 /**
  * `ClientProxy` publishing to Redis Streams: `emit(topic, data)` appends one entry to the topic's
- * stream (or its delayed set) and resolves with the message id once Redis confirmed it. There is
- * no offline queue: while Redis is unreachable, `emit` rejects with `RedisUnavailableError`.
+ * stream (or its delayed set) and resolves with the message id once Redis confirmed it.
+ *
+ * Outcomes are never guessed: there is no offline queue and no automatic re-send. While Redis is
+ * unreachable, `emit` rejects with `RedisUnavailableError` (not written); when a write was sent but
+ * its reply never came (command timeout, connection lost), it rejects with
+ * `PublishOutcomeUnknownError`. Like Nest's own clients, a closed client connects again on the
+ * next `emit()`, `send()` or `connect()` (e.g. one `ClientsModule` instance shared by two apps).
  * @publicApi
  */
 // Status is typed `string` (values: RedisStreamsStatus) so the class fits `ClientsModule` `customClass`.
 export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
   protected readonly logger = new Logger(ClientRedisStreams.name);
   protected readonly keys: StreamKeys;
-  private redis: RedisConnection | undefined;
-  private scripts: RedisStreamsScripts | undefined;
+  private conn: ClientConnection | undefined;
+  /** The pending wait for the current connection to be ready, shared by every caller. */
+  private connecting: Promise<RedisConnection> | undefined;
   private replies: ReplyListener | undefined;
   private corked = false;
-  private isManuallyClosed = false;
-  private pendingListeners: { event: keyof RedisStreamsEvents; callback: Function }[] = [];
+  /** Listeners given to `on()`: attached to the current connection and to every later one. */
+  private readonly listeners: { event: keyof RedisStreamsEvents; callback: Function }[] = [];
 
   private readonly publishContext: PublishContext;
 
@@ -55,58 +69,76 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
     this.publishContext = { keys: this.keys, serializer: this.serializer, options };
   }
 
-  /** Connects (once) and resolves when Redis is ready; rejects after `connectTimeoutMs`. */
-  async connect(): Promise<RedisConnection> {
-    const redis = (this.redis ??= this.createConnection());
-    if (redis.status === 'ready') return redis;
-    if (this.isManuallyClosed) throw new RedisUnavailableError('client closed');
-    try {
-      await waitUntilReady(redis, this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
-    } catch (err) {
-      throw new RedisUnavailableError((err as Error).message);
-    }
-    return redis;
+  /**
+   * Connects (again, after `close()`) and resolves when Redis is ready; rejects with
+   * `RedisUnavailableError` after `connectTimeoutMs`. Concurrent callers share one wait.
+   */
+  connect(): Promise<RedisConnection> {
+    const { redis } = (this.conn ??= this.createConnection());
+    if (redis.status === 'ready') return Promise.resolve(redis);
+    if (this.connecting) return this.connecting;
+    const connecting = waitUntilReady(redis, this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS).then(
+      () => redis,
+      (err: Error) => {
+        throw new RedisUnavailableError(err.message);
+      },
+    );
+    this.connecting = connecting;
+    const clear = () => {
+      if (this.connecting === connecting) this.connecting = undefined;
+    };
+    connecting.then(clear, clear);
+    return connecting;
   }
 
-  /** Closes the connection. Idempotent. */
+  /**
+   * Closes the connections and deletes the reply stream; pending `send()`s fail. Idempotent. The
+   * client stays usable: the next `emit()`, `send()` or `connect()` opens a new connection.
+   */
   async close(): Promise<void> {
-    this.isManuallyClosed = true;
-    await this.replies?.close();
-    await closeConnection(this.redis);
+    const { conn, replies } = this;
+    this.conn = undefined;
+    this.replies = undefined;
+    this.connecting = undefined;
+    await replies?.close(conn?.redis);
+    await closeConnection(conn?.redis);
+    if (conn) this._status$.next(RedisStreamsStatus.CLOSED);
   }
 
   /** The ioredis connection. */
   unwrap<T = RedisConnection>(): T {
-    if (!this.redis) throw new Error('Not initialized. Please call the "connect" method first.');
-    return this.redis as T;
+    if (!this.conn) throw new Error('Not initialized. Please call the "connect" method first.');
+    return this.conn.redis as T;
   }
 
-  /** Listens to an ioredis event of the connection. */
+  /** Listens to an ioredis event of the connection (also of the connections opened after a `close()`). */
   override on<K extends keyof RedisStreamsEvents>(event: K, callback: RedisStreamsEvents[K]): void {
-    if (this.redis) this.redis.on(event, (...args: unknown[]) => (callback as Function)('command', ...args));
-    else this.pendingListeners.push({ event, callback });
+    this.listeners.push({ event, callback });
+    this.conn?.redis.on(event, (...args: unknown[]) => (callback as Function)('command', ...args));
   }
 
   /**
    * Publishes many messages to one topic in one pipelined round trip; resolves with their message
-   * ids in input order. Rejects with `BatchPublishError` (per-item results) if any item failed.
+   * ids in input order. Rejects with `BatchPublishError` (per-item results: a message id, or
+   * `RedisUnavailableError` / `PublishOutcomeUnknownError` / `TopicFullError`) if any item failed.
    */
   async emitBatch<TInput = unknown>(topic: string, items: (TInput | RedisStreamsRecord<TInput>)[]): Promise<string[]> {
+    if (topic == null || items == null || items.some(item => item == null)) throw new InvalidMessageException();
     const name = this.topicOf(topic);
     const prepared = items.map(item => preparePublish(this.publishContext, name, this.createPacket(topic, item)));
-    const redis = await this.connect();
+    const { redis, scripts } = await this.writableConnection(name);
     const pipeline = redis.pipeline();
-    for (const p of prepared) this.queueWrite(pipeline, name, p);
+    for (const p of prepared) this.queueWrite(pipeline, scripts, name, p);
     let replies: [Error | null, unknown][];
     try {
       replies = (await pipeline.exec()) ?? [];
     } catch (err) {
-      throw asPublishError(err, name);
+      replies = prepared.map(() => [err as Error, undefined]);
     }
     const results: BatchItemResult[] = prepared.map((p, i) => {
       const [err, reply] = replies[i] ?? [new Error('no reply'), undefined];
       try {
-        if (err) throw asPublishError(err, name);
+        if (err) throw toPublishError(err, name, p.envelope.id);
         return { messageId: this.settlePublish(name, p, reply) };
       } catch (error) {
         return { error: error as Error };
@@ -119,12 +151,11 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
   /**
    * Publishes an event; the Observable yields its message id once Redis confirmed it. Like Nest's
    * `emit` it publishes at once, subscribed or not, but without an Observable pipeline per message:
-   * this is the producer's hot path.
+   * this is the producer's hot path. A missing pattern or data errors with Nest's
+   * `InvalidMessageException`, as Nest's clients do.
    */
   override emit<TResult = string, TInput = unknown>(pattern: unknown, data: TInput): Observable<TResult> {
-    if (pattern == null || data == null) {
-      return throwError(() => new TypeError('emit() needs a message pattern and data (got undefined/null)'));
-    }
+    if (pattern == null || data == null) return throwError(() => new InvalidMessageException());
     let published: Promise<string>;
     try {
       const topic = this.topicOf(pattern);
@@ -165,22 +196,35 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
   }
 
   private async write(topic: string, prepared: PreparedPublish): Promise<string> {
-    const redis =
-      this.redis?.status === 'ready'
-        ? this.redis
-        : await this.connect().catch((err: RedisUnavailableError) => {
-            throw new RedisUnavailableError(err.reason ?? err.message, topic);
-          });
+    const { redis, scripts } = await this.writableConnection(topic);
     this.corkOnce(redis);
     let reply: unknown;
     try {
       reply = prepared.script
-        ? await this.scripts!.publish(prepared.script)
+        ? await scripts.publish(prepared.script)
         : await redis.xadd(this.keys.stream(topic), '*', ...prepared.fields);
     } catch (err) {
-      throw asPublishError(err, topic);
+      throw toPublishError(err, topic, prepared.envelope.id);
     }
     return this.settlePublish(topic, prepared, reply);
+  }
+
+  /**
+   * A ready connection, or `RedisUnavailableError`: whatever is sent next is sent now (no offline
+   * queue), so a failure from here on means the write left and its outcome is unknown.
+   */
+  private async writableConnection(topic: string): Promise<ClientConnection> {
+    let conn = this.conn;
+    if (conn?.redis.status !== 'ready') {
+      await this.connect().catch((err: RedisUnavailableError) => {
+        throw new RedisUnavailableError(err.reason ?? err.message, topic);
+      });
+      conn = this.conn;
+    }
+    if (!conn || conn.redis.status !== 'ready') {
+      throw new RedisUnavailableError(conn ? `connection ${conn.redis.status}` : 'client closed', topic);
+    }
+    return conn;
   }
 
   protected topicOf(pattern: unknown): string {
@@ -189,8 +233,8 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
     return topic;
   }
 
-  private queueWrite(pipeline: ChainableCommander, topic: string, p: PreparedPublish): void {
-    if (p.script) this.scripts!.queuePublish(pipeline, p.script);
+  private queueWrite(pipeline: ChainableCommander, scripts: RedisStreamsScripts, topic: string, p: PreparedPublish): void {
+    if (p.script) scripts.queuePublish(pipeline, p.script);
     else pipeline.xadd(this.keys.stream(topic), '*', ...p.fields);
   }
 
@@ -232,47 +276,41 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
   }
 
   private createReplyListener(): ReplyListener {
+    let listener: ReplyListener | undefined;
     const reader = createRedisConnection(this.options.connection, {
       offlineQueue: true,
-      isClosed: () => this.isManuallyClosed,
+      isClosed: () => this.replies !== listener,
     });
     reader.on('error', () => undefined); // the command connection reports outages
-    return new ReplyListener(
+    listener = new ReplyListener(
       this.keys.replies(randomUUID()),
       reader,
-      () => this.redis,
+      () => this.conn?.redis,
       this.deserializer,
       this.logger,
     );
+    return listener;
   }
 
-  private createConnection(): RedisConnection {
+  private createConnection(): ClientConnection {
     const redis = createRedisConnection(this.options.connection, {
       offlineQueue: false,
       commandTimeoutMs: this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
-      isClosed: () => this.isManuallyClosed,
+      // A connection left behind by close() stops reconnecting; a new one replaces it.
+      isClosed: () => this.conn?.redis !== redis,
       // A cluster routes per slot: there auto-pipelining batches the writes (standalone: see corkOnce).
       autoPipelining: isClusterConnection(this.options.connection),
     });
-    this.scripts = new RedisStreamsScripts(redis);
+    const isCurrent = () => this.conn?.redis === redis;
     redis.on('error', (err: Error) => {
-      if (!this.isManuallyClosed) this.logger.error(`Redis connection: ${err.message}`);
+      if (isCurrent()) this.logger.error(`Redis connection: ${err.message}`);
     });
-    redis.on('ready', () => this._status$.next(RedisStreamsStatus.CONNECTED));
-    redis.on('reconnecting', () => !this.isManuallyClosed && this._status$.next(RedisStreamsStatus.RECONNECTING));
-    redis.on('end', () =>
-      this._status$.next(this.isManuallyClosed ? RedisStreamsStatus.CLOSED : RedisStreamsStatus.DISCONNECTED),
-    );
-    for (const { event, callback } of this.pendingListeners) {
+    redis.on('ready', () => isCurrent() && this._status$.next(RedisStreamsStatus.CONNECTED));
+    redis.on('reconnecting', () => isCurrent() && this._status$.next(RedisStreamsStatus.RECONNECTING));
+    redis.on('end', () => isCurrent() && this._status$.next(RedisStreamsStatus.DISCONNECTED));
+    for (const { event, callback } of this.listeners) {
       redis.on(event, (...args: unknown[]) => callback('command', ...args));
     }
-    return redis;
+    return { redis, scripts: new RedisStreamsScripts(redis) };
   }
-}
-
-/** A reply error from Redis and our own errors pass as they are; anything else means the write was not confirmed. */
-function asPublishError(err: unknown, topic: string): Error {
-  const name = (err as Error)?.name;
-  if (name === 'ReplyError' || name === 'TopicFullError') return err as Error;
-  return new RedisUnavailableError((err as Error)?.message ?? String(err), topic);
 }

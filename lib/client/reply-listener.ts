@@ -2,19 +2,31 @@ import type { LoggerService } from '@nestjs/common';
 import type { ProducerDeserializer, WritePacket } from '@nestjs/microservices';
 import type { RedisConnection } from '../connection/create-redis-connection.js';
 import { REPLY_STREAM_TTL_MS } from '../constants.js';
+import { ReplyInterruptedError } from '../errors/reply-interrupted.error.js';
 import { RequestTimeoutError } from '../errors/request-timeout.error.js';
 import type { StreamEntry } from '../scripts/redis-streams-scripts.js';
+import { ReplySequence } from './reply-sequence.js';
 
 type ReplyCallback = (packet: WritePacket) => void;
+
+/** A `send()` waiting for its replies. */
+interface Waiter {
+  topic: string;
+  callback: ReplyCallback;
+  timer: NodeJS.Timeout;
+  sequence: ReplySequence;
+}
 
 /**
  * A client instance's private reply stream: requests carry its key, servers XADD replies to it,
  * and one blocking XREAD loop routes them to the waiting `send()` callbacks by correlation id.
  * Replies can never reach another replica: the key holds this instance's random id. The stream
  * expires `REPLY_STREAM_TTL_MS` after its client stops refreshing it, and is deleted on close.
+ * Each reply names the attempt that produced it and its position (see `ReplySequence`), so a
+ * takeover or a re-sent write never shows the caller a value twice.
  */
 export class ReplyListener {
-  private readonly waiting = new Map<string, { callback: ReplyCallback; timer: NodeJS.Timeout }>();
+  private readonly waiting = new Map<string, Waiter>();
   private loop: Promise<void> | undefined;
   private ttlTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -36,12 +48,12 @@ export class ReplyListener {
       callback({ err: new RequestTimeoutError(topic, timeoutMs), isDisposed: true });
     }, timeoutMs);
     timer.unref();
-    this.waiting.set(id, { callback, timer });
+    this.waiting.set(id, { topic, callback, timer, sequence: new ReplySequence() });
     return () => this.forget(id);
   }
 
-  /** Stops reading, fails pending requests, deletes the reply stream. */
-  async close(): Promise<void> {
+  /** Stops reading, fails pending requests, deletes the reply stream (through `command`). */
+  async close(command = this.command()): Promise<void> {
     this.closed = true;
     clearInterval(this.ttlTimer);
     for (const [id, { callback }] of this.waiting) {
@@ -50,7 +62,7 @@ export class ReplyListener {
     }
     this.reader.disconnect();
     await this.loop;
-    await this.command()?.del(this.key).catch(() => undefined);
+    await command?.del(this.key).catch(() => undefined);
   }
 
   private async start(): Promise<void> {
@@ -79,14 +91,23 @@ export class ReplyListener {
   private async route(fields: string[]): Promise<void> {
     let packet: unknown;
     try {
-      packet = JSON.parse(fields[fields.indexOf('payload') + 1]);
+      packet = JSON.parse(field(fields, 'payload')!);
     } catch {
       return; // not a reply of ours
     }
     const { id, err, response, isDisposed } = await this.deserializer.deserialize(packet);
     const waiter = this.waiting.get(id);
-    if (!waiter) return; // timed out, unsubscribed, or a duplicate after a takeover
-    if (isDisposed || err) {
+    if (!waiter) return; // timed out, unsubscribed, or answered already
+    // Replies of servers that do not number them count as one attempt, in order.
+    const attempt = Number(field(fields, 'att') ?? 0);
+    const seq = Number(field(fields, 'seq') ?? waiter.sequence.deliveredCount);
+    const verdict = waiter.sequence.accept(attempt, seq);
+    if (verdict === 'ignore') return;
+    if (verdict === 'interrupted') {
+      this.forget(id);
+      const { currentAttempt, deliveredCount } = waiter.sequence;
+      waiter.callback({ err: new ReplyInterruptedError(waiter.topic, currentAttempt!, attempt, deliveredCount), isDisposed: true });
+    } else if (isDisposed || err) {
       this.forget(id);
       waiter.callback({ err, response, isDisposed: true });
     } else {
@@ -100,4 +121,9 @@ export class ReplyListener {
     clearTimeout(waiter.timer);
     this.waiting.delete(id);
   }
+}
+
+function field(fields: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
 }

@@ -13,7 +13,12 @@ export type RedisConnection = Redis | Cluster;
 export interface ConnectionBehaviour {
   /** Returns true once the owner was closed: stop reconnecting. */
   isClosed: () => boolean;
-  /** Queue commands while disconnected (server) or fail them at once (client). */
+  /**
+   * Server (`true`): queue commands while disconnected, retry them across reconnects (its writes
+   * are acks and idempotent scripts). Client and admin (`false`): fail a command at once when not
+   * connected, fail an in-flight command when its connection drops, and never re-send one: a
+   * re-sent XADD would write a message twice.
+   */
   offlineQueue: boolean;
   /** ioredis `commandTimeout`; undefined for blocking readers. */
   commandTimeoutMs?: number;
@@ -42,8 +47,11 @@ export function createRedisConnection(
   const managed: RedisOptions = {
     lazyConnect: true,
     enableOfflineQueue: behaviour.offlineQueue,
-    // The server's commands (acks, scripts) wait out an outage; the client's fail fast.
-    maxRetriesPerRequest: behaviour.offlineQueue ? null : 1,
+    // The server's commands (acks, scripts) wait out an outage. The client's fail fast: with 0,
+    // a command in flight when the connection drops is rejected at once instead of waiting for
+    // the reconnect, and it is never re-sent (its outcome is unknown, not "failed").
+    maxRetriesPerRequest: behaviour.offlineQueue ? null : 0,
+    autoResendUnfulfilledCommands: behaviour.offlineQueue,
     commandTimeout: behaviour.commandTimeoutMs,
     connectionName: behaviour.connectionName,
     retryStrategy: times => reconnectDelay(times, behaviour.isClosed),
@@ -56,6 +64,9 @@ export function createRedisConnection(
       ...options,
       lazyConnect: true,
       enableOfflineQueue: behaviour.offlineQueue,
+      // ioredis re-sends a command whose node connection closed after this delay: off for the
+      // client, for the same reason as autoResendUnfulfilledCommands.
+      ...(!behaviour.offlineQueue && { retryDelayOnFailover: 0 }),
       clusterRetryStrategy: times => reconnectDelay(times, behaviour.isClosed),
       redisOptions: { ...options?.redisOptions, ...managed, lazyConnect: undefined },
     });

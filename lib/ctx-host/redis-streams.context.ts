@@ -1,4 +1,4 @@
-import { BaseRpcContext } from '@nestjs/microservices';
+import { BaseRpcContext, type PacketMetadata } from '@nestjs/microservices';
 
 type RedisStreamsContextArgs = [
   topic: string,
@@ -60,6 +60,17 @@ export class RedisStreamsContext extends BaseRpcContext<RedisStreamsContextArgs>
   /** Headers set by the producer, including Nest 12 packet metadata. */
   getHeaders(): Record<string, string> {
     return this.args[6];
+  }
+
+  /**
+   * The metadata the client attached to the packet, if any (Nest 12's `getMetadata()`, as on
+   * `RedisContext` and `TcpContext`): `packet.metadata` set by a `ClientProxy` dispatch hook.
+   * Metadata and record headers travel as one header map, so this is `getHeaders()`, or
+   * `undefined` when the message carries none.
+   */
+  getMetadata(): PacketMetadata | undefined {
+    const headers = this.args[6];
+    return headers && Object.keys(headers).length > 0 ? headers : undefined;
   }
 
   /** When the producer published the message. */

@@ -1,5 +1,5 @@
-import type { Serializer, WritePacket } from '@nestjs/microservices';
-import type { Observable } from 'rxjs';
+import { RpcException, type Serializer, type WritePacket } from '@nestjs/microservices';
+import { throwError, type Observable } from 'rxjs';
 import type { DecodedEnvelope } from '../codec/envelope.js';
 import type { RedisConnection } from '../connection/create-redis-connection.js';
 import { REPLY_STREAM_MAX_LEN, REPLY_STREAM_TTL_MS } from '../constants.js';
@@ -24,10 +24,16 @@ export interface RequestInvokerContext extends Omit<InvokerContext, 'handlers' |
 }
 
 /**
- * Builds the per-delivery function of a `@MessagePattern` topic: runs the handler, XADDs every
- * response (and the final `isDisposed`) to the requester's private reply stream, and resolves once
- * the response stream completed, so the request is acked only after its replies are written. A
- * handler error travels to the caller as the reply's `err` (Nest's semantics), not as a retry.
+ * Builds the per-delivery function of a `@MessagePattern` topic (or a raw request handler added
+ * with `addHandler(pattern, fn, false)`): runs the handler, XADDs every response (and the final
+ * `isDisposed`) to the requester's private reply stream, and resolves once the response stream
+ * completed, so the request is acked only after its replies are written.
+ *
+ * A request gets one answer, and an error is an answer (Nest's semantics): a handler that throws
+ * or whose Observable errors sends `{ err }` to the caller and the request is acked — it is never
+ * retried or dead-lettered. Only a failure to write the reply leaves the request pending (retried
+ * per policy), and a crashed consumer's request is taken over like any message; each reply names
+ * its attempt and position so the caller never sees a value twice (see `ReplySequence`).
  */
 export function createRequestInvoker(c: RequestInvokerContext): InvokeHandlers {
   return async (envelope: DecodedEnvelope, delivery: Delivery): Promise<void> => {
@@ -37,13 +43,17 @@ export function createRequestInvoker(c: RequestInvokerContext): InvokeHandlers {
     }
     const ctx = createContext(c, envelope, delivery);
     const packet = await deserialize(c, envelope, { id: correlationId });
+    const attempt = String(delivery.attempt);
+    let seq = 0;
     await new Promise<void>((resolve, reject) => {
       const respond = async (out: WritePacket) => {
-        const payload = JSON.stringify(c.serializer.serialize({ ...out, id: correlationId }));
+        const reply = out.err === undefined ? out : { ...out, err: toReplyError(out.err) };
+        const payload = JSON.stringify(c.serializer.serialize({ ...reply, id: correlationId }));
         try {
           await c.command
             .multi()
-            .xadd(replyTo, 'MAXLEN', '~', REPLY_STREAM_MAX_LEN, '*', 'corr', correlationId, 'payload', payload)
+            .xadd(replyTo, 'MAXLEN', '~', REPLY_STREAM_MAX_LEN, '*',
+              'corr', correlationId, 'att', attempt, 'seq', String(seq++), 'payload', payload)
             .pexpire(replyTo, REPLY_STREAM_TTL_MS)
             .exec();
         } catch (err) {
@@ -52,7 +62,30 @@ export function createRequestInvoker(c: RequestInvokerContext): InvokeHandlers {
         }
         if (out.isDisposed) resolve();
       };
-      Promise.resolve(c.handleRequest(ctx, async () => c.toObservable(await c.handler(packet.data, ctx)), respond)).catch(reject);
+      // A raw handler's error is not run through Nest's exception filter: turn it into an
+      // erroring response stream, so it reaches the caller as `@MessagePattern` errors do.
+      const produce = async () => {
+        try {
+          return c.toObservable(await c.handler(packet.data, ctx));
+        } catch (err) {
+          return throwError(() => err);
+        }
+      };
+      Promise.resolve(c.handleRequest(ctx, produce, respond)).catch(reject);
     });
   };
+}
+
+/**
+ * The `err` of a reply as JSON can carry it. Nest's exception filter already made `@MessagePattern`
+ * errors plain objects; a raw handler's error is shaped the way that filter shapes them: an
+ * `RpcException`'s error object, or `{ status: 'error', message }` (an `Error` would serialize to `{}`).
+ */
+function toReplyError(err: unknown): unknown {
+  if (err instanceof RpcException) {
+    const error = err.getError();
+    return typeof error === 'object' && error !== null ? error : { status: 'error', message: error };
+  }
+  if (err instanceof Error) return { status: 'error', message: err.message };
+  return err;
 }

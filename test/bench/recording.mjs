@@ -1,4 +1,5 @@
 import { createBenchDatabase } from './lib/bench-database.mjs';
+import { loadOurs } from './lib/ours-build.mjs';
 import { cpuByProcessName, cpuDelta } from './lib/proc-cpu.mjs';
 import { runOnce } from './lib/run-once.mjs';
 import { median } from './lib/stats.mjs';
@@ -9,7 +10,7 @@ import { median } from './lib/stats.mjs';
  * PostgreSQL database) and once with both off; alternated, median of `reps`.
  */
 export async function runRecording(admin, { root, messages, window, reps, timeoutMs, cpuProf, log }) {
-  const lib = await import('../../dist/index.js');
+  const lib = await loadOurs();
   if (typeof lib.RedisStreamsModule !== 'function' || typeof lib.ConsumptionRecorder !== 'function') {
     const note = 'skipped: RedisStreamsModule / ConsumptionRecorder are not exported from lib/index.ts';
     log(`  recording: ${note}`);

@@ -9,11 +9,13 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBacklog } from './backlog.mjs';
+import { HOT_TOPIC_HEAD, hotTopicTableRows, summarizeHotTopic } from './lib/hot-topic.mjs';
+import { runManyTopicsMain } from './many-topics.mjs';
 import { parseOptions, selectScenarios } from './lib/options.mjs';
 import { RedisAdmin } from './lib/redis-admin.mjs';
 import { runOnce } from './lib/run-once.mjs';
 import { buildRows, checkTargets, summarizeRuns } from './lib/summarize.mjs';
-import { formatBacklog, formatRecording, formatTable, formatTargets } from './lib/table.mjs';
+import { formatBacklog, formatMarkdown, formatRecording, formatTable, formatTargets } from './lib/table.mjs';
 import { PAYLOAD_BYTES } from './lib/payload.mjs';
 import { median } from './lib/stats.mjs';
 import { runRecording } from './recording.mjs';
@@ -21,6 +23,8 @@ import { SCENARIOS, TUNED, withComparedBuilds } from './scenarios/index.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const opts = parseOptions();
+// --dist=DIR: every child (and the recording scenario) loads ours from that build.
+if (opts.dist) process.env.BENCH_DIST = resolve(opts.dist);
 const log = line => console.log(line);
 const startedAt = new Date();
 const t0 = Date.now();
@@ -34,6 +38,8 @@ const [load1] = loadavg();
 if (load1 > cpus().length * 0.75) {
   log(`Note: load average ${load1.toFixed(1)} on ${cpus().length} cores before the start — other processes are busy, figures will be noisy.`);
 }
+if (opts.manyTopics) await runManyTopicsMain(opts, { root: ROOT, log, git: gitInfo() });
+if (!opts.peers) process.exit(0);
 const scenarios = withComparedBuilds(selectScenarios(SCENARIOS, opts.only), opts.compareDist);
 if (!scenarios.length) throw new Error(`--only=${opts.only.join(',')} matches no scenario`);
 const admin = new RedisAdmin();
@@ -43,7 +49,9 @@ if (opts.cpuProf) mkdirSync(opts.cpuProf.dir, { recursive: true });
 async function phase(name, params, timeoutMs) {
   const runs = Object.fromEntries(scenarios.map(s => [s.name, []]));
   for (let rep = 1; rep <= opts.reps; rep++) {
-    for (const s of scenarios) {
+    // Interleaved rounds, each starting one scenario later, so no peer always runs first or last.
+    const k = (rep - 1) % scenarios.length;
+    for (const s of [...scenarios.slice(k), ...scenarios.slice(0, k)]) {
       const row = await runOnce(s, params, admin, { cpuProf: opts.cpuProf, timeoutMs, log });
       runs[s.name].push(row);
       log(`[${name} ${rep}/${opts.reps}] ${s.name.padEnd(20)} ${describe(row)}`);
@@ -76,6 +84,8 @@ const results = {
   },
   git: gitInfo(),
   config: {
+    scenario: opts.scenario,
+    build: opts.dist ? resolve(opts.dist) : 'dist',
     messages: opts.messages,
     payloadBytes: PAYLOAD_BYTES,
     reps: opts.reps,
@@ -97,6 +107,7 @@ try {
     const runs = await phase('throughput', { messages: opts.messages, window: opts.window }, Math.max(60_000, opts.messages));
     results.throughput = summarize(runs);
     results.throughputRuns = runs;
+    if (opts.hotTopic) results.hotTopic = summarizeHotTopic(runs);
   }
   if (!opts.skip.has('latency')) {
     log(`\nLatency: ${opts.rate} msg/s, ${opts.latencyMessages} measured messages after ${opts.latencyWarmup} warm-up, × ${opts.reps} reps`);
@@ -133,6 +144,11 @@ results.full = !opts.compareDist && !opts.only.length && !opts.skip.size && opts
 log(`\n${scenarios.length} scenarios, ${opts.messages.toLocaleString('en-US')} × ${PAYLOAD_BYTES}-byte JSON messages, median of ${opts.reps}; latency at ${opts.rate} msg/s (${startedAt.toISOString()}, ${cpus().length} cores)`);
 log(formatTable(results.rows));
 if (results.targets.length) log(`\nSPEC §8 targets\n${formatTargets(results.targets)}`);
+if (results.hotTopic) {
+  log(`\nIssue 9 — one hot topic, ${opts.reps} interleaved rounds of ${opts.messages.toLocaleString('en-US')} messages (ratios within each round)`);
+  log(formatMarkdown(HOT_TOPIC_HEAD, hotTopicTableRows(results.hotTopic)));
+  if (results.hotTopic.targets.length) log(formatTargets(results.hotTopic.targets));
+}
 if (results.backlog) log(`\nBacklog\n${formatBacklog(results.backlog)}`);
 if (results.recording?.skipped) log(`\nRecording on vs off: ${results.recording.note}`);
 else if (results.recording) log(`\n${formatRecording(results.recording)}`);

@@ -20,11 +20,11 @@ export function eventHandlerModule(pattern, handle, extras) {
   return BenchModule;
 }
 
-/** Starts a standalone Nest microservice; resolves with its close function. */
-export async function startMicroservice(module, microserviceOptions) {
+/** Starts a standalone Nest microservice (logging `logLevels`); resolves with its close function. */
+export async function startMicroservice(module, microserviceOptions, logLevels = ['error', 'warn']) {
   const app = await NestFactory.createMicroservice(module, {
     ...microserviceOptions,
-    logger: ['error', 'warn'],
+    logger: logLevels,
     abortOnError: false,
   });
   await app.listen();

@@ -1,7 +1,16 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const HELP = `npm run bench -- [options]
+const HELP = `npm run bench -- [options]     (--name=value or --name value)
+  --scenario=NAME     what to run (default peers):
+                        peers        every peer on one hot topic, then backlog and recording
+                        hot-topic    issue 9's hot-topic run: ioredis-1000, nest-redis, ours-default,
+                                     50000 messages, 3 interleaved rounds, throughput only, with
+                                     per-round ratios and consumer CPU µs/msg (flags below override)
+                        many-topics  one consumer on --topics topics and on 1 topic × --groups groups,
+                                     ours and BullMQ, on a private redis-server
+                        issue9       many-topics, then hot-topic
+  --dist=DIR          load ours from this build (e.g. a worktree's dist/) instead of dist/; implies --no-build
   --only=a,b          scenarios to run (names or prefixes: ioredis, nest-redis, streams-transporter, bullmq, ours)
   --messages=N        messages per throughput run (default 100000)
   --reps=N            repetitions, the median is reported (default 3)
@@ -15,29 +24,77 @@ const HELP = `npm run bench -- [options]
   --prof-dir=DIR      where .cpuprofile files go (default: $TMPDIR/bench-profiles)
   --compare-dist=[tag=]DIR,…  also run every scenario of ours against each build (named <name>@<tag>)
   --out=DIR           results directory (default bench-results)
-Environment: REDIS_URL (default redis://127.0.0.1:6379).`;
+many-topics:
+  --topics=N          topics of the many-topics case (default 1000)
+  --groups=N          groups of the one-topic case (default 200)
+  --systems=a,b       ours, bullmq (default both)
+  --shapes=a,b        topics, groups (default both)
+  --idle-ms=N         idle measuring window (default 10000), after --settle-ms=N (default 3000)
+  --per-topic=N       traffic: messages per topic (default 10)
+  --group-messages=N  traffic of the one-topic case: messages, each handled by every group (default 50)
+Environment: REDIS_URL (default redis://127.0.0.1:6379); every option also as BENCH_<NAME>.`;
+
+/** Options that take no value (`--name` / `--no-name`), so `--name value` is never read for them. */
+const FLAGS = new Set(['build', 'help']);
+
+/** `--name=value`, `--name value` and `--no-name`, as `[prefix, name, value]` matches. */
+function tokens(argv) {
+  const out = [];
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--(no-)?([a-z0-9-]+)(?:=(.*))?$/.exec(argv[i]);
+    if (m && !m[1] && m[3] === undefined && !FLAGS.has(m[2]) && i + 1 < argv.length && !argv[i + 1].startsWith('--')) {
+      m[3] = argv[++i];
+    }
+    out.push([argv[i], m]);
+  }
+  return out;
+}
+
+/** Defaults each `--scenario` changes (explicit flags still win). */
+const PRESETS = {
+  'hot-topic': { only: 'ioredis-1000,nest-redis,ours-default', messages: 50_000, reps: 3, skip: 'latency,backlog,recording' },
+};
+PRESETS.issue9 = PRESETS['hot-topic'];
+const SCENARIOS = new Set(['peers', 'hot-topic', 'many-topics', 'issue9']);
 
 /** Parses `process.argv`; every option also reads `BENCH_<NAME>` from the environment. */
 export function parseOptions(argv = process.argv.slice(2), env = process.env) {
   const raw = {};
-  for (const arg of argv) {
+  for (const [arg, m] of tokens(argv)) {
     if (arg === '--help' || arg === '-h') {
       console.log(HELP);
       process.exit(0);
     }
-    const m = /^--(no-)?([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (!m) throw new Error(`Unknown argument "${arg}"\n${HELP}`);
     raw[m[2]] = m[1] ? false : (m[3] ?? true);
   }
-  const get = (name, fallback) => raw[name] ?? env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`] ?? fallback;
+  const fromEnv = name => env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
+  const scenario = String(raw.scenario ?? fromEnv('scenario') ?? 'peers');
+  if (!SCENARIOS.has(scenario)) throw new Error(`--scenario must be one of ${[...SCENARIOS].join(', ')}`);
+  const preset = PRESETS[scenario] ?? {};
+  const get = (name, fallback) => raw[name] ?? fromEnv(name) ?? preset[name] ?? fallback;
   const int = (name, fallback) => {
     const v = Number(get(name, fallback));
     if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be a non-negative integer`);
     return v;
   };
   const list = name => String(get(name, '') || '').split(',').map(s => s.trim()).filter(Boolean);
+  const pick = (name, allowed) => {
+    const chosen = list(name);
+    const bad = chosen.filter(v => !allowed.includes(v));
+    if (bad.length) throw new Error(`--${name}: unknown ${bad.join(', ')} (one of ${allowed.join(', ')})`);
+    return chosen.length ? chosen : allowed;
+  };
   const cpuProf = list('cpu-prof');
+  const dist = get('dist', undefined);
   return {
+    scenario,
+    /** The peers phases (throughput, latency, backlog, recording) run. */
+    peers: scenario !== 'many-topics',
+    manyTopics: scenario === 'many-topics' || scenario === 'issue9',
+    /** Issue 9's per-round hot-topic summary is printed. */
+    hotTopic: scenario === 'hot-topic' || scenario === 'issue9',
+    dist: typeof dist === 'string' ? dist : undefined,
     only: list('only'),
     messages: int('messages', 100_000),
     reps: Math.max(1, int('reps', 3)),
@@ -47,10 +104,18 @@ export function parseOptions(argv = process.argv.slice(2), env = process.env) {
     latencyWarmup: int('latency-warmup', 500),
     backlog: int('backlog', 1_000_000),
     skip: new Set(list('skip')),
-    build: get('build', true) !== false && get('build', true) !== 'false',
+    build: !dist && get('build', true) !== false && get('build', true) !== 'false',
     cpuProf: cpuProf.length ? { targets: new Set(cpuProf), dir: String(get('prof-dir', join(tmpdir(), 'bench-profiles'))) } : undefined,
     out: String(get('out', 'bench-results')),
     compareDist: get('compare-dist', undefined),
+    topics: Math.max(1, int('topics', 1000)),
+    groups: Math.max(1, int('groups', 200)),
+    systems: pick('systems', ['ours', 'bullmq']),
+    shapes: pick('shapes', ['topics', 'groups']),
+    idleMs: Math.max(1000, int('idle-ms', 10_000)),
+    settleMs: int('settle-ms', 3000),
+    perTopic: Math.max(1, int('per-topic', 10)),
+    groupMessages: Math.max(1, int('group-messages', 50)),
   };
 }
 

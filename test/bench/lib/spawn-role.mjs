@@ -6,14 +6,15 @@ const CHILD = fileURLToPath(new URL('./child.mjs', import.meta.url));
 /**
  * Forks one bench child (consumer or producer) and wraps its IPC: `next(type, timeoutMs)` waits for
  * the next message of that type; `stop()` asks it to close and kills it if it does not exit.
- * `cpuProf` = directory: run the child under `node --cpu-prof` writing there.
+ * `cpuProf` = directory: run the child under `node --cpu-prof` writing there; `entry` = another
+ * child script speaking the same IPC (default `child.mjs`).
  */
-export function spawnRole(role, cfg, { cpuProf, label } = {}) {
+export function spawnRole(role, cfg, { cpuProf, label, entry = CHILD } = {}) {
   const execArgv = cpuProf
     ? ['--cpu-prof', '--cpu-prof-dir', cpuProf, '--cpu-prof-name', `${label ?? cfg.module}-${role}-${Date.now()}.cpuprofile`]
     : [];
   const encoded = Buffer.from(JSON.stringify(cfg)).toString('base64');
-  const child = fork(CHILD, [role, encoded], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(entry, [role, encoded], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const inbox = [];
   const waiters = [];
   const errors = [];

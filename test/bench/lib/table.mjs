@@ -45,6 +45,11 @@ export function formatRecording(r) {
   return markdown(['recording, via RedisStreamsModule', 'e2e msg/s', 'consumer CPU µs/msg', 'PostgreSQL CPU µs/msg'], body);
 }
 
+/** A Markdown table: the first column left-aligned, the others right-aligned. */
+export function formatMarkdown(head, body) {
+  return markdown(head, body);
+}
+
 function markdown(head, body) {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map(row => String(row[i]).length)));
   const line = cells => `| ${cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ')} |`;

@@ -7,12 +7,13 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { eventHandlerModule } from '../lib/nest-app.mjs';
+import { loadOurs } from '../lib/ours-build.mjs';
 import { redisUrl } from '../lib/redis-url.mjs';
 
 export { producer } from './ours.mjs';
 
 export async function consumer(cfg, handle) {
-  const lib = await import(cfg.dist ?? '../../../dist/index.js');
+  const lib = await loadOurs(cfg);
   const imports = [
     lib.RedisStreamsModule.forRoot({
       connection: { url: redisUrl() },

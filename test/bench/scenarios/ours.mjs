@@ -1,13 +1,12 @@
 /**
  * This package, compiled (`dist/`): `ClientRedisStreams.emit` → `@EventPattern` on
  * `ServerRedisStreams`. `cfg.server` / `cfg.client` / `cfg.extras` hold the variant's options
- * (empty = the defaults); `cfg.dist` (a file URL) loads another build instead (--compare-dist).
+ * (empty = the defaults); `cfg.dist` (a file URL, --compare-dist) or `--dist=DIR` loads another build.
  */
 import { lastValueFrom } from 'rxjs';
 import { eventHandlerModule, startMicroservice } from '../lib/nest-app.mjs';
+import { loadOurs as load } from '../lib/ours-build.mjs';
 import { redisUrl } from '../lib/redis-url.mjs';
-
-const load = cfg => import(cfg.dist ?? '../../../dist/index.js');
 
 export async function consumer(cfg, handle) {
   const { ServerRedisStreams } = await load(cfg);

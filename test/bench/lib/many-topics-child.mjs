@@ -1,0 +1,109 @@
+/**
+ * Child process of the many-topics scenario: `node many-topics-child.mjs <consumer|producer> <config>`.
+ * Loads `scenarios/many-topics/<config.system>.mjs`. The consumer subscribes everything, answers
+ * `ready` with the time that took, then reports probes and traffic (see spread-tracker.mjs). The
+ * producer runs the orchestrator's operations (`op` → `op-done`): probes, pause/resume, traffic.
+ */
+import { nowNs } from './clock.mjs';
+import { runProducer } from './producer-loop.mjs';
+import { SpreadTracker } from './spread-tracker.mjs';
+
+const [role, encoded] = process.argv.slice(2);
+const cfg = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+const system = await import(`../scenarios/many-topics/${cfg.system}.mjs`);
+const send = msg => process.send?.(msg);
+
+process.on('unhandledRejection', err => send({ type: 'error', error: String(err?.stack ?? err) }));
+process.on('disconnect', () => process.exit(1)); // the orchestrator died
+
+let close = async () => undefined;
+let stopping = false;
+
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  const timer = setTimeout(() => process.exit(0), 15_000);
+  try {
+    await close();
+  } catch (err) {
+    send({ type: 'error', error: `close failed: ${err?.message ?? err}` });
+  }
+  clearTimeout(timer);
+  process.exit(0);
+}
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+/** The producer's operations; each resolves with what the orchestrator needs to measure. */
+function operations(producer) {
+  /** Sends probe messages at once, each stamped with its send time. */
+  async function probes({ probes }) {
+    return Promise.all(
+      probes.map(async p => {
+        const sentNs = nowNs();
+        await producer.send(p.index, { probe: p.id, t: sentNs, failOnce: p.failOnce }, { delayMs: p.delayMs, failOnce: p.failOnce });
+        return { id: p.id, sentNs };
+      }),
+    );
+  }
+  return {
+    probes,
+    async pause({ index }) {
+      const beforeNs = nowNs();
+      await producer.pause(index);
+      return { beforeNs, afterNs: nowNs() };
+    },
+    async resume({ index }) {
+      const beforeNs = nowNs();
+      await producer.resume(index);
+      return { beforeNs, afterNs: nowNs() };
+    },
+    /** One probe to `index` every `intervalMs` for `spanMs`. */
+    async stream({ index, intervalMs, spanMs, idPrefix }) {
+      const sent = [];
+      const endNs = nowNs() + spanMs * 1e6;
+      for (let n = 0; nowNs() < endNs; n++) {
+        sent.push(...(await probes({ probes: [{ id: `${idPrefix}${n}`, index }] })));
+        await sleep(intervalMs);
+      }
+      return sent;
+    },
+    /** `messages` traffic messages, message `seq` to topic `seq % topics`, `window` in flight. */
+    traffic({ messages, topics, window }) {
+      const send = data => producer.send(data.seq % topics, data);
+      return runProducer(send, { messages, window });
+    },
+  };
+}
+
+try {
+  if (role === 'consumer') {
+    const tracker = new SpreadTracker(send);
+    const started = await system.consumer(cfg, tracker.handle);
+    close = started.close;
+    process.on('message', msg => {
+      if (msg.type === 'expect') {
+        tracker.expect(msg);
+        send({ type: 'expecting' });
+      } else if (msg.type === 'report') send({ type: 'report', report: tracker.report() });
+      else if (msg.type === 'stop') void stop();
+    });
+    send({ type: 'ready', subscribeMs: started.subscribeMs });
+  } else {
+    const producer = await system.producer(cfg);
+    close = producer.close;
+    const ops = operations(producer);
+    process.on('message', msg => {
+      if (msg.type === 'op') {
+        ops[msg.op](msg).then(
+          result => send({ type: 'op-done', op: msg.op, result }),
+          err => send({ type: 'error', error: String(err?.stack ?? err) }),
+        );
+      } else if (msg.type === 'stop') void stop();
+    });
+    send({ type: 'ready' });
+  }
+} catch (err) {
+  send({ type: 'error', error: String(err?.stack ?? err) });
+  process.exit(1);
+}

@@ -16,9 +16,9 @@ export class ChildConsumer {
     });
   }
 
-  /** Spawns it and waits until its server listens. */
-  static async start(env: Record<string, string>): Promise<ChildConsumer> {
-    const child = spawn(process.execPath, ['test/fixtures/run-ts.cjs', 'test/fixtures/consumer-process.ts'], {
+  /** Spawns it (or another fixture that prints the same events) and waits until its server listens. */
+  static async start(env: Record<string, string>, fixture = 'test/fixtures/consumer-process.ts'): Promise<ChildConsumer> {
+    const child = spawn(process.execPath, ['test/fixtures/run-ts.cjs', fixture], {
       env: { ...process.env, REDIS_URL: redisUrl(), ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

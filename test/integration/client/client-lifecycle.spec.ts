@@ -66,18 +66,16 @@ describe('ClientRedisStreams lifecycle and Nest client behaviour', () => {
   });
 
   it('should share one connection wait among many emits before the connection is ready (no MaxListenersExceededWarning)', async () => {
-    const warnings: Error[] = [];
-    const onWarning = (w: Error) => warnings.push(w);
-    process.on('warning', onWarning);
     const c = new ClientRedisStreams({ connection: connection(), prefix: f.prefix });
     try {
-      const published = await Promise.all(Array.from({ length: 50 }, (_, n) => lastValueFrom(c.emit('orders', { n }))));
-      await new Promise(resolve => setImmediate(resolve)); // warnings are emitted on a later tick
-      expect(new Set(published).size).toBe(50);
-      expect(warnings.filter(w => w.name === 'MaxListenersExceededWarning')).toEqual([]);
-      expect(c.unwrap<{ listenerCount(e: string): number }>().listenerCount('ready')).toBeLessThanOrEqual(2);
+      const pending = Array.from({ length: 50 }, (_, n) => lastValueFrom(c.emit('orders', { n })));
+      // Every emit is waiting for the same connection now. An emitter warns above 10 listeners of
+      // one event (jest's sandboxed `process` does not see that warning, so count the listeners).
+      const redis = c.unwrap<{ status: string; listenerCount(e: string): number }>();
+      expect(redis.status).not.toBe('ready');
+      for (const event of ['ready', 'error', 'end']) expect(redis.listenerCount(event)).toBeLessThanOrEqual(3);
+      expect(new Set(await Promise.all(pending)).size).toBe(50);
     } finally {
-      process.off('warning', onWarning);
       await c.close();
     }
   });

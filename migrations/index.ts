@@ -1,6 +1,8 @@
 import { InitialSchema1795303480067 } from './1795303480067-InitialSchema.js';
+import { OutboxInbox1795843343299 } from './1795843343299-OutboxInbox.js';
 
 export { InitialSchema1795303480067 } from './1795303480067-InitialSchema.js';
+export { OutboxInbox1795843343299 } from './1795843343299-OutboxInbox.js';
 
 /**
  * Every migration of the transport's tables, oldest first, for `TypeOrmModule.forRoot({ migrations })`
@@ -8,4 +10,4 @@ export { InitialSchema1795303480067 } from './1795303480067-InitialSchema.js';
  * A new migration is added here (and exported above).
  * @publicApi
  */
-export const REDIS_STREAMS_MIGRATIONS = [InitialSchema1795303480067] as const;
+export const REDIS_STREAMS_MIGRATIONS = [InitialSchema1795303480067, OutboxInbox1795843343299] as const;

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { REDIS_STREAMS_ENTITIES } from '../../../lib/typeorm/index.js';
+import { REDIS_STREAMS_ENTITIES } from '../../../lib/persistence/redis-streams.entities.js';
 import { InitialSchema1795303480067 } from '../../../migrations/1795303480067-InitialSchema.js';
+import { OutboxInbox1795843343299 } from '../../../migrations/1795843343299-OutboxInbox.js';
 
 /** The PostgreSQL the suite uses (resolved by test/global-setup.cjs). */
 export function databaseUrl(): string {
@@ -10,7 +11,7 @@ export function databaseUrl(): string {
 }
 
 /** Every migration, listed explicitly (globs misbehave under jest). */
-export const MIGRATIONS = [InitialSchema1795303480067];
+export const MIGRATIONS = [InitialSchema1795303480067, OutboxInbox1795843343299];
 
 /** A database of its own for one test: `mq_t_<random>`, dropped by `drop()`. */
 export interface FreshDatabase {

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { InitialSchema1795303480067 } from '../../../migrations/1795303480067-InitialSchema.js';
 import { createFreshDatabase, transportDataSource, type FreshDatabase } from './fresh-database.js';
 
-const TABLES = ['consumption_records', 'message_records', 'message_subscriptions', 'message_topics'];
+const TABLES = ['consumption_records', 'message_inbox', 'message_outbox', 'message_records', 'message_subscriptions', 'message_topics'];
 
 describe(InitialSchema1795303480067.name, () => {
   let db: FreshDatabase;
@@ -26,9 +26,9 @@ describe(InitialSchema1795303480067.name, () => {
     return rows.map(r => r.table_name);
   }
 
-  it('should create the four tables on a fresh database, matching the entities exactly', async () => {
+  it('should create the tables on a fresh database, matching the entities exactly', async () => {
     const ran = await dataSource.runMigrations();
-    expect(ran.map(m => m.name)).toEqual(['InitialSchema1795303480067']);
+    expect(ran.map(m => m.name)).toEqual(['InitialSchema1795303480067', 'OutboxInbox1795843343299']);
     expect(await tables()).toEqual(TABLES);
     // What `migration:generate` would write: nothing, if the SQL and the entities agree.
     const diff = await dataSource.driver.createSchemaBuilder().log();
@@ -44,6 +44,9 @@ describe(InitialSchema1795303480067.name, () => {
       'idx_consumption_records_message_id',
       'idx_consumption_records_status_consumed',
       'idx_consumption_records_subscription_consumed',
+      'idx_message_inbox_processed_at',
+      'idx_message_outbox_pending',
+      'idx_message_outbox_sent_at',
       'idx_message_records_status_published',
       'idx_message_records_topic_published',
     ]);
@@ -91,6 +94,8 @@ describe(InitialSchema1795303480067.name, () => {
 
   it('should drop everything on revert, and migrate up again', async () => {
     await dataSource.runMigrations();
+    await dataSource.undoLastMigration();
+    expect(await tables()).toEqual(TABLES.filter(t => !t.startsWith('message_inbox') && !t.startsWith('message_outbox')));
     await dataSource.undoLastMigration();
     expect(await tables()).toEqual([]);
     await dataSource.runMigrations();

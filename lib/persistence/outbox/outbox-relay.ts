@@ -1,0 +1,286 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import { lastValueFrom } from 'rxjs';
+import type { DataSource, QueryRunner } from 'typeorm';
+import {
+  DEFAULT_OUTBOX_BATCH_SIZE,
+  DEFAULT_OUTBOX_MAX_RETRY_DELAY_MS,
+  DEFAULT_OUTBOX_POLL_INTERVAL_MS,
+  DEFAULT_OUTBOX_RETENTION_MS,
+  DEFAULT_PRUNE_INTERVAL_MS,
+  OUTBOX_CHANNEL,
+  PRUNE_BATCH_SIZE,
+  RECORDER_WARN_EVERY_MS,
+} from '../persistence.constants.js';
+import type { OutboxPublisher, RedisStreamsOutboxOptions } from './interfaces/redis-streams-outbox-options.interface.js';
+import { recordOf, type OutboxRow } from './outbox-row.js';
+import { CLAIM_OUTBOX, MARK_OUTBOX_FAILED, MARK_OUTBOX_SENT, OUTBOX_STATS, PRUNE_OUTBOX } from './outbox.sql.js';
+
+/** State of the outbox, for metrics and health. */
+export interface OutboxStats {
+  /** Rows not yet published (all replicas). */
+  pending: number;
+  /** Age of the oldest pending row (ms); 0 when none. */
+  oldestPendingAgeMs: number;
+  /** Rows this process published since it started. */
+  published: number;
+  /** Failed publish attempts of this process since it started. */
+  failedAttempts: number;
+  /** Whether this process runs a relay. */
+  relaying: boolean;
+}
+
+/** What one relay pass did. */
+export interface RelayPass {
+  /** Rows claimed. */
+  claimed: number;
+  /** Rows published and marked sent. */
+  published: number;
+  /** Rows whose publish failed (they and the rows after them in their key wait for the next pass). */
+  failed: number;
+}
+
+/**
+ * Publishes pending outbox rows, in every replica at once: each pass claims a batch in one
+ * transaction (`FOR UPDATE SKIP LOCKED`, one relay per key at a time), publishes it, marks what was
+ * published and commits. Woken by `LISTEN` when rows commit, and by a timer as a fallback.
+ */
+export class OutboxRelay {
+  private readonly options: Required<Omit<RedisStreamsOutboxOptions, 'notify' | 'relay'>>;
+  private running: Promise<void> | undefined;
+  private closed = false;
+  private wake: (() => void) | undefined;
+  private woken = false;
+  private wakeable = true;
+  private listener: { release: () => void } | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private lastWarnAt = 0;
+  private published = 0;
+  private failedAttempts = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: OutboxPublisher,
+    options: RedisStreamsOutboxOptions = {},
+    private readonly logger: LoggerService = new Logger('RedisStreamsOutbox'),
+  ) {
+    this.options = {
+      batchSize: options.batchSize ?? DEFAULT_OUTBOX_BATCH_SIZE,
+      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_OUTBOX_POLL_INTERVAL_MS,
+      maxRetryDelayMs: options.maxRetryDelayMs ?? DEFAULT_OUTBOX_MAX_RETRY_DELAY_MS,
+      retentionMs: options.retentionMs ?? DEFAULT_OUTBOX_RETENTION_MS,
+      pruneIntervalMs: options.pruneIntervalMs ?? DEFAULT_PRUNE_INTERVAL_MS,
+    };
+  }
+
+  /** Starts listening, relaying and pruning (idempotent). */
+  start(): void {
+    if (this.running || this.closed) return;
+    void this.listen();
+    this.running = this.loop();
+    if (this.options.pruneIntervalMs > 0) {
+      this.pruneTimer = setInterval(() => void this.prune().catch(err => this.warn('prune', err)), this.options.pruneIntervalMs);
+      this.pruneTimer.unref();
+    }
+  }
+
+  /** Stops after the pass in progress (its rows are committed or rolled back, never half-marked). */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.pruneTimer);
+    this.wake?.();
+    await this.running;
+    this.listener?.release();
+    this.listener = undefined;
+  }
+
+  /**
+   * One pass: claims up to `batchSize` pending rows, publishes them (rows of one key one after the
+   * other, keys side by side), marks the published ones sent and commits. A failed row stops its key
+   * for this pass, so a later row of the key never overtakes it.
+   */
+  async relayOnce(): Promise<RelayPass> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const rows: OutboxRow[] = await runner.query(CLAIM_OUTBOX, [this.options.batchSize]);
+      const pass = rows.length ? await this.publish(runner, rows) : { claimed: 0, published: 0, failed: 0 };
+      await runner.commitTransaction();
+      this.published += pass.published;
+      this.failedAttempts += pass.failed;
+      return pass;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Deletes sent rows past their retention, in short transactions; resolves with how many. */
+  async prune(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const [{ count }] = await this.dataSource.query(PRUNE_OUTBOX, [this.options.retentionMs, PRUNE_BATCH_SIZE]);
+      total += count;
+      if (count < PRUNE_BATCH_SIZE || this.closed) return total;
+    }
+  }
+
+  /** Pending rows and the oldest one's age (one query), with this process's counters. */
+  async getStats(): Promise<OutboxStats> {
+    const [row] = await this.dataSource.query(OUTBOX_STATS);
+    return {
+      pending: row.pending,
+      oldestPendingAgeMs: Math.max(0, Math.round(row.oldest_ms)),
+      published: this.published,
+      failedAttempts: this.failedAttempts,
+      relaying: this.running !== undefined && !this.closed,
+    };
+  }
+
+  private async publish(runner: QueryRunner, rows: OutboxRow[]): Promise<RelayPass> {
+    // Rows arrive in id order; a key's rows stay in that order within its lane.
+    const lanes = new Map<string, OutboxRow[]>();
+    let keyless = 0;
+    for (const row of rows) {
+      const lane = row.message_key ?? `\u0000${keyless++}`;
+      const list = lanes.get(lane);
+      if (list) list.push(row);
+      else lanes.set(lane, [row]);
+    }
+    const sent: string[] = [];
+    const failed = new Map<string, string[]>();
+    await Promise.all(
+      [...lanes.values()].map(async lane => {
+        for (const row of lane) {
+          try {
+            await lastValueFrom(this.publisher.emit(row.topic, recordOf(row)));
+            sent.push(row.id);
+          } catch (err) {
+            const message = String((err as Error)?.message ?? err).slice(0, 1_000);
+            failed.set(message, [...(failed.get(message) ?? []), row.id]);
+            return;
+          }
+        }
+      }),
+    );
+    if (sent.length) await runner.query(MARK_OUTBOX_SENT, [sent]);
+    let failedCount = 0;
+    for (const [message, ids] of failed) {
+      failedCount += ids.length;
+      await runner.query(MARK_OUTBOX_FAILED, [ids, message]);
+    }
+    return { claimed: rows.length, published: sent.length, failed: failedCount };
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.closed) {
+      let pass: RelayPass | undefined;
+      try {
+        pass = await this.relayOnce();
+        if (this.failures && !pass.failed) this.logger.log(`Outbox relay recovered after ${this.failures} failed pass(es)`);
+        if (pass.failed) {
+          this.failures++;
+          this.warn('publish', new Error(`${pass.failed} row(s) could not be published`));
+        } else this.failures = 0;
+      } catch (err) {
+        this.failures++;
+        this.warn('relay', err);
+      }
+      if (this.closed) return;
+      // A full batch that went out cleanly: there is likely more, go again at once.
+      if (pass && !pass.failed && pass.claimed >= this.options.batchSize) continue;
+      const delay = this.failures
+        ? Math.min(this.options.maxRetryDelayMs, 100 * 2 ** Math.min(this.failures, 16))
+        : this.options.pollIntervalMs;
+      await this.sleep(delay, !this.failures);
+    }
+  }
+
+  /** Waits `ms`, or less when a notification arrives (if `wakeable`) or `close()` is called. */
+  private sleep(ms: number, wakeable: boolean): Promise<void> {
+    if (wakeable && this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    this.wakeable = wakeable;
+    return new Promise(resolve => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        this.woken = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
+  private onNotification(): void {
+    if (this.wake && this.wakeable) this.wake();
+    else this.woken = true;
+  }
+
+  /** Holds one connection of the pool on `LISTEN`; reconnects after an error. Polling covers the gaps. */
+  private async listen(): Promise<void> {
+    if (this.closed || this.listener) return;
+    const driver = this.dataSource.driver as unknown as {
+      obtainMasterConnection?: () => Promise<[ListenClient, (err?: unknown) => void]>;
+    };
+    if (!driver.obtainMasterConnection) return;
+    let handle: { release: (err?: unknown) => void } | undefined;
+    try {
+      const [client, release] = await driver.obtainMasterConnection();
+      const onNotification = (msg: { channel: string }) => {
+        if (msg.channel === OUTBOX_CHANNEL) this.onNotification();
+      };
+      const onError = (err: unknown) => {
+        handle?.release(err);
+        this.relisten();
+      };
+      let released = false;
+      const current = {
+        release: (err?: unknown) => {
+          if (released) return;
+          released = true;
+          client.removeListener('notification', onNotification);
+          client.removeListener('error', onError);
+          // Destroyed, not returned to the pool: it is still subscribed to the channel.
+          release(err ?? true);
+          if (this.listener === current) this.listener = undefined;
+        },
+      };
+      handle = current;
+      this.listener = current;
+      client.on('notification', onNotification);
+      client.on('error', onError);
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      if (this.closed) current.release();
+    } catch (err) {
+      handle?.release(err);
+      this.warn('listen', err);
+      this.relisten();
+    }
+  }
+
+  private relisten(): void {
+    if (!this.closed) setTimeout(() => void this.listen(), this.options.pollIntervalMs).unref();
+  }
+
+  private warn(what: string, err: unknown): void {
+    const now = Date.now();
+    if (now - this.lastWarnAt < RECORDER_WARN_EVERY_MS) return;
+    this.lastWarnAt = now;
+    this.logger.warn(`Outbox ${what} failed (retrying): ${(err as Error)?.message ?? err}`);
+  }
+}
+
+/** The part of a `pg` client the listener uses. */
+interface ListenClient {
+  query(sql: string): Promise<unknown>;
+  on(event: 'notification', listener: (msg: { channel: string }) => void): void;
+  on(event: 'error', listener: (err: unknown) => void): void;
+  removeListener(event: string, listener: (...args: any[]) => void): void;
+}

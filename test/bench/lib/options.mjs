@@ -27,7 +27,7 @@ const HELP = `npm run bench -- [options]     (--name=value or --name value)
 many-topics:
   --topics=N          topics of the many-topics case (default 1000)
   --groups=N          groups of the one-topic case (default 200)
-  --systems=a,b       ours, bullmq (default both)
+  --systems=a,b       ours, bullmq, nest-redis (idle cost only) (default all)
   --shapes=a,b        topics, groups (default both)
   --idle-ms=N         idle measuring window (default 10000), after --settle-ms=N (default 3000)
   --per-topic=N       traffic: messages per topic (default 10)
@@ -110,7 +110,7 @@ export function parseOptions(argv = process.argv.slice(2), env = process.env) {
     compareDist: get('compare-dist', undefined),
     topics: Math.max(1, int('topics', 1000)),
     groups: Math.max(1, int('groups', 200)),
-    systems: pick('systems', ['ours', 'bullmq']),
+    systems: pick('systems', ['ours', 'bullmq', 'nest-redis']),
     shapes: pick('shapes', ['topics', 'groups']),
     idleMs: Math.max(1000, int('idle-ms', 10_000)),
     settleMs: int('settle-ms', 3000),

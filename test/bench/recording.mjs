@@ -1,5 +1,5 @@
 import { createBenchDatabase } from './lib/bench-database.mjs';
-import { loadOurs } from './lib/ours-build.mjs';
+import { loadOursWithTypeorm } from './lib/ours-build.mjs';
 import { cpuByProcessName, cpuDelta } from './lib/proc-cpu.mjs';
 import { runOnce } from './lib/run-once.mjs';
 import { median } from './lib/stats.mjs';
@@ -10,7 +10,7 @@ import { median } from './lib/stats.mjs';
  * PostgreSQL database) and once with both off; alternated, median of `reps`.
  */
 export async function runRecording(admin, { root, messages, window, reps, timeoutMs, cpuProf, log }) {
-  const lib = await loadOurs();
+  const lib = await loadOursWithTypeorm();
   if (typeof lib.RedisStreamsModule !== 'function' || typeof lib.ConsumptionRecorder !== 'function') {
     const note = 'skipped: RedisStreamsModule / ConsumptionRecorder are not exported from lib/index.ts';
     log(`  recording: ${note}`);

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
 /**
  * Every peer the bench runs side by side. `module` names the file in this folder that has the
@@ -50,22 +49,22 @@ export const TUNED = {
 
 /**
  * With `--compare-dist=[name=]DIR,…`: every scenario of ours once more per build, named
- * `<name>@<build name>` (default `cmp1`, `cmp2`, …), loading that build's `index.js` (e.g. an
- * older commit's `dist/`), so builds are compared within one run.
+ * `<name>@<build name>` (default `cmp1`, `cmp2`, …), loading that build (e.g. an older commit's
+ * `dist/`, see ours-build.mjs), so builds are compared within one run.
  */
 export function withComparedBuilds(scenarios, compareDist) {
   const builds = String(compareDist ?? '').split(',').filter(Boolean);
   const compared = builds.flatMap((spec, i) => {
     const [tag, dir] = spec.includes('=') ? spec.split('=', 2) : [`cmp${i + 1}`, spec];
-    const dist = pathToFileURL(resolve(dir, 'index.js')).href;
+    const distDir = resolve(dir);
     return scenarios
-      .filter(s => s.module === 'ours' && !s.dist)
+      .filter(s => s.module === 'ours' && !s.distDir)
       .map(s => ({
         ...s,
         name: `${s.name}@${tag}`,
         label: `${s.label} — build in ${dir}`,
-        dist,
-        cfg: params => ({ ...(typeof s.cfg === 'function' ? s.cfg(params) : s.cfg), dist }),
+        distDir,
+        cfg: params => ({ ...(typeof s.cfg === 'function' ? s.cfg(params) : s.cfg), distDir }),
       }));
   });
   return [...scenarios, ...compared];

@@ -7,13 +7,13 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { eventHandlerModule } from '../lib/nest-app.mjs';
-import { loadOurs } from '../lib/ours-build.mjs';
+import { loadOursWithTypeorm } from '../lib/ours-build.mjs';
 import { redisUrl } from '../lib/redis-url.mjs';
 
 export { producer } from './ours.mjs';
 
 export async function consumer(cfg, handle) {
-  const lib = await loadOurs(cfg);
+  const lib = await loadOursWithTypeorm(cfg);
   const imports = [
     lib.RedisStreamsModule.forRoot({
       connection: { url: redisUrl() },

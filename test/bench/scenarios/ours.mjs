@@ -1,7 +1,7 @@
 /**
  * This package, compiled (`dist/`): `ClientRedisStreams.emit` → `@EventPattern` on
  * `ServerRedisStreams`. `cfg.server` / `cfg.client` / `cfg.extras` hold the variant's options
- * (empty = the defaults); `cfg.dist` (a file URL, --compare-dist) or `--dist=DIR` loads another build.
+ * (empty = the defaults); `cfg.distDir` (--compare-dist) or `--dist=DIR` loads another build.
  */
 import { lastValueFrom } from 'rxjs';
 import { eventHandlerModule, startMicroservice } from '../lib/nest-app.mjs';

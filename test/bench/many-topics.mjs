@@ -97,6 +97,9 @@ async function runCase(c, { opts, redis, admin, log }) {
       log(`  ${row.name}: ${describePause(row.pause)}`);
     }
     row.traffic = await measureTraffic(consumer, producer, c, opts);
+    await probes.waitFor(() => false, 500); // any probe handled twice shows up by now
+    row.traffic.probeDuplicates = probes.duplicates;
+    row.traffic.exactlyOnce &&= probes.duplicates.length === 0;
     log(`  ${row.name}: ${describeTraffic(row.traffic)}`);
     return row;
   } catch (err) {
@@ -300,7 +303,7 @@ export function checkManyTopicsTargets(rows) {
     if (r.delayed) add(`${DELAY_MS} ms delayed message < 150 ms late (max of ${r.delayed.samples})`, r.delayed.handled === r.delayed.samples ? r.delayed.maxMs : Infinity, 'ms', r.delayed.handled === r.delayed.samples && r.delayed.maxMs < 150);
     if (r.retry) add(`retry, fixed ${RETRY_BACKOFF_MS} ms backoff, < 150 ms late (max of ${r.retry.samples})`, r.retry.handled === r.retry.samples ? r.retry.maxMs : Infinity, 'ms', r.retry.handled === r.retry.samples && r.retry.maxMs < 150);
     if (r.pause) add('pause holds within 1 s (nothing lost)', r.pause.effectiveAfterMs, 'ms', r.pause.held && r.pause.lost === 0);
-    if (r.traffic) add(`${r.traffic.messages.toLocaleString('en-US')} messages${r.traffic.groups > 1 ? ` × ${r.traffic.groups} groups` : ''} handled exactly once`, r.traffic.handled, `/ ${r.traffic.handlings}`, r.traffic.exactlyOnce);
+    if (r.traffic) add(`${r.traffic.messages.toLocaleString('en-US')} messages${r.traffic.groups > 1 ? ` × ${r.traffic.groups} groups` : ''} (and every probe) handled exactly once`, r.traffic.handled, `/ ${r.traffic.handlings}`, r.traffic.exactlyOnce);
   }
   return out;
 }
@@ -322,7 +325,8 @@ function describePause(p) {
 function describeTraffic(t) {
   if (!t.complete) return `traffic INCOMPLETE: ${t.handled}/${t.handlings} handled${t.error ? ` — ${t.error}` : ''}`;
   const what = t.groups > 1 ? `${t.messages} messages × ${t.groups} groups` : `${t.messages.toLocaleString('en-US')} messages`;
-  return `${what}: ${fmtNum(t.handledPerSec)} handled/s end to end, ${t.consumerCpuUsPerHandling.toFixed(0)} µs consumer CPU each, ${t.duplicates} duplicates${t.exactlyOnce ? ', exactly once' : ''}`;
+  const probeDup = t.probeDuplicates?.length ? `, probes handled twice: ${t.probeDuplicates.join(', ')}` : '';
+  return `${what}: ${fmtNum(t.handledPerSec)} handled/s end to end, ${t.consumerCpuUsPerHandling.toFixed(0)} µs consumer CPU each, ${t.duplicates} duplicates${probeDup}${t.exactlyOnce ? ', exactly once' : ''}`;
 }
 
 /** The many-topics table: one row per case. */
@@ -339,7 +343,7 @@ export function manyTopicsTableRows(rows) {
     late(r.retry),
     r.pause ? `${r.pause.effectiveAfterMs.toFixed(0)}${r.pause.held && !r.pause.lost ? '' : ' (!)'}` : '—',
     r.traffic?.handledPerSec ? fmtNum(r.traffic.handledPerSec) : r.traffic ? 'incomplete' : '—',
-    r.traffic ? (r.traffic.exactlyOnce ? 'yes' : `no (${r.traffic.handled}/${r.traffic.handlings}, ${r.traffic.duplicates} dup)`) : '—',
+    r.traffic ? (r.traffic.exactlyOnce ? 'yes' : `no (${r.traffic.handled}/${r.traffic.handlings}, ${r.traffic.duplicates + (r.traffic.probeDuplicates?.length ?? 0)} dup)`) : '—',
   ]);
 }
 

@@ -25,3 +25,9 @@ export type {
 export type { RedisStreamsModulePersistenceOptions } from '../module/interfaces/redis-streams-module-persistence-options.interface.js';
 export { REDIS_STREAMS_ENTITIES } from '../persistence/redis-streams.entities.js';
 export * from '../../migrations/index.js';
+export { OutboxTransactionRequiredError } from '../errors/outbox-transaction-required.error.js';
+export type { OutboxPublisher, RedisStreamsOutboxOptions } from '../persistence/outbox/interfaces/redis-streams-outbox-options.interface.js';
+export type { OutboxStats, RelayPass } from '../persistence/outbox/outbox-relay.js';
+export { RedisStreamsOutbox, type OutboxTransaction } from '../persistence/outbox/redis-streams-outbox.js';
+export type { RedisStreamsInboxOptions } from '../persistence/inbox/interfaces/redis-streams-inbox-options.interface.js';
+export { RedisStreamsInbox, type InboxMessage, type InboxOutcome } from '../persistence/inbox/redis-streams-inbox.js';

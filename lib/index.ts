@@ -18,6 +18,11 @@ export { RequestTimeoutError } from './errors/request-timeout.error.js';
 export { TopicFullError } from './errors/topic-full.error.js';
 export { UnrecoverableMessageError } from './errors/unrecoverable-message.error.js';
 export {
+  redisStreamsClient,
+  type RedisStreamsClientRegistration,
+} from './helpers/redis-streams-client.helper.js';
+export { redisStreamsExtras } from './helpers/redis-streams-extras.helper.js';
+export {
   RedisStreamsEventsMap,
   RedisStreamsStatus,
   type RedisStreamsConnectionRole,

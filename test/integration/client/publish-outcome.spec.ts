@@ -91,10 +91,10 @@ describe('emit outcomes under network faults', () => {
     await proxy.restore(); // back at once: the client reconnects on its first retry
     const cutOff = await inFlight;
     expect(Date.now() - t0).toBeLessThan(5_000); // not after the 10 s command timeout
-    const after = await waitFor(async () => {
+    const after = (await waitFor(async () => {
       const o = await emit();
       return o.result === 'published' ? o : undefined;
-    }, 'the client to reconnect', 15_000, 100);
+    }, 'the client to reconnect', 15_000, 100)) as Outcome;
     expect(await inspect.xlen(stream)).toBe(26); // nothing re-sent on the new connection
     expect(cutOff.map(o => o.result)).toEqual(Array(20).fill('unknown'));
     const err = cutOff[0].error as PublishOutcomeUnknownError;

@@ -23,6 +23,9 @@ import { decodeDeadLetter } from './dead-letter.codec.js';
 /** Dead letters handled per script call / page, so one replay never blocks Redis for long. */
 const REPLAY_BATCH = 100;
 
+/** Owner of replayed entries in a group without any consumer (see replayDeadLetters-5). */
+const REPLAY_PLACEHOLDER_CONSUMER = '__replay__';
+
 /**
  * Operations on topics, groups and dead letters: what the sample's admin API uses, usable from any
  * service. State lives in Redis, so every server instance sees it.
@@ -86,8 +89,21 @@ export class RedisStreamsAdmin {
    * Sends dead letters back to the group that failed them, and only to it, as a fresh attempt 1;
    * removes them from the dead-letter stream. No `ids`: all (of `group`, if given). Resolves with
    * how many were replayed (dead letters whose original entry was purged are left in place).
+   *
+   * Replayed entries wait in the group's PEL under its most recently active consumer until one
+   * claims them, so no phantom consumer is added to the group. Only a group with no consumer at
+   * all gets a placeholder owner; it is deleted as soon as it owns nothing (by the next replay,
+   * or by the servers' housekeeping).
    */
   async replayDeadLetters(topic: string, options: ReplayDeadLettersOptions = {}): Promise<number> {
+    const replayed = await this.replayPages(topic, options);
+    const groups = options.group !== undefined ? [options.group] : await this.groupNames(topic);
+    const stream = this.keys.stream(topic);
+    await Promise.all(groups.map(g => this.scripts!.removeConsumerIfIdle(stream, g, REPLAY_PLACEHOLDER_CONSUMER).catch(() => false)));
+    return replayed;
+  }
+
+  private async replayPages(topic: string, options: ReplayDeadLettersOptions): Promise<number> {
     const redis = await this.connection();
     const dlq = this.keys.deadLetter(topic);
     let replayed = 0;

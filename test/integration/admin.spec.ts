@@ -19,6 +19,9 @@ describe('RedisStreamsAdmin', () => {
     await admin.close();
   });
 
+  const consumersOf = async (group: string) =>
+    ((await f.redis.xinfo('CONSUMERS', `${f.prefix}:{orders}`, group)) as unknown[][]).map(c => String(c[1]));
+
   /** Group `billing` fails every message while `failing.on`; group `audit` always succeeds. */
   function twoGroups() {
     const failing = { on: true };
@@ -95,6 +98,24 @@ describe('RedisStreamsAdmin', () => {
     expect(new Set(t.billing.slice(3).map(b => b.id))).toEqual(new Set(ids));
     expect(t.audit).toHaveLength(3); // the other group never saw them again
     expect(await admin.listDeadLetters('orders')).toEqual([]);
+    expect(await consumersOf('billing')).toEqual([f.servers[0].server['consumerName']]); // no phantom replay consumer
+  });
+
+  it('should leave no phantom consumer when replaying to a group that has no consumer yet', async () => {
+    const t = twoGroups();
+    const first = await startServer(t.controllers, { prefix: f.prefix });
+    await f.client.emitBatch('orders', [{ n: 1 }, { n: 2 }]);
+    await waitFor(async () => (await admin.listDeadLetters('orders')).length === 2, 'two dead letters');
+    await first.close(); // a clean stop removes its (idle) consumer from the groups
+    expect(await consumersOf('billing')).toEqual([]);
+    t.failing.on = false;
+    expect(await admin.replayDeadLetters('orders', { group: 'billing' })).toBe(2);
+    const second = await startServer(t.controllers, { prefix: f.prefix });
+    f.servers.push(second);
+    await waitFor(() => t.billing.length === 4, 'both replayed');
+    await waitFor(async () => (await admin.getTopic('orders'))?.groups.every(g => g.pending === 0), 'acks');
+    expect(await admin.replayDeadLetters('orders')).toBe(0); // also clears what an earlier replay parked
+    expect(await consumersOf('billing')).toEqual([second.server['consumerName']]);
   });
 
   it('should purge dead letters, purge a topic, and delete a topic', async () => {

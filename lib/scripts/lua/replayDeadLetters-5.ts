@@ -8,6 +8,9 @@ export const replayDeadLetters: ScriptDefinition = {
   stream (dead-letter refs keep it from being trimmed): XCLAIM FORCE puts it back into the group's
   PEL with a delivery count of 0, and a due retry makes a consumer of the group claim it (attempt 1
   again). Other groups never see it. The dead letter is removed.
+  Until then the entry is parked with the group's most recently active consumer: a made-up owner
+  would stay in the group as a phantom consumer. Only a group without any consumer gets the owner
+  '__replay__' (housekeeping deletes it once it owns nothing).
 
   Input:
     KEYS[1] stream
@@ -21,6 +24,17 @@ export const replayDeadLetters: ScriptDefinition = {
 
   Output: { replayed, skipped }  skipped: ids not of this group, gone, or whose original was purged
 ]]
+local owner, ownerIdle = '__replay__', nil
+local consumers = redis.pcall('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])
+if not consumers.err then
+  for _, c in ipairs(consumers) do
+    local name, idle
+    for j = 1, #c, 2 do
+      if c[j] == 'name' then name = c[j + 1] elseif c[j] == 'idle' then idle = c[j + 1] end
+    end
+    if name ~= '__replay__' and (ownerIdle == nil or idle < ownerIdle) then owner, ownerIdle = name, idle end
+  end
+end
 local replayed, skipped = 0, {}
 for i = 3, #ARGV do
   local dl = redis.call('XRANGE', KEYS[2], ARGV[i], ARGV[i])
@@ -33,7 +47,7 @@ for i = 3, #ARGV do
   end
   local claimed = {}
   if entryId and group == ARGV[1] then
-    claimed = redis.call('XCLAIM', KEYS[1], ARGV[1], '__replay__', 0, entryId, 'FORCE', 'RETRYCOUNT', 0, 'JUSTID')
+    claimed = redis.call('XCLAIM', KEYS[1], ARGV[1], owner, 0, entryId, 'FORCE', 'RETRYCOUNT', 0, 'JUSTID')
   end
   if claimed[1] then
     redis.call('ZADD', KEYS[3], ARGV[2], entryId)

@@ -127,7 +127,7 @@ describe('RedisStreamsScripts', () => {
       const dlqId = await scripts.deadLetter(keys(), { topic: T, group: 'g', entryId: id, error: 'e', attempts: 1, now: 1 }, []);
       expect(await scripts.replayDeadLetters(keys('other'), 'other', 10, [dlqId])).toEqual({ replayed: 0, skipped: [dlqId] });
       expect(await scripts.replayDeadLetters(keys(), 'g', 10, [dlqId])).toEqual({ replayed: 1, skipped: [] });
-      expect(await pel('g')).toEqual([{ id, consumer: '__replay__', count: 0 }]);
+      expect(await pel('g')).toEqual([{ id, consumer: 'c1', count: 0 }]); // parked with a real consumer: no phantom
       expect(await pel('other')).toEqual([]);
       expect(await redis.zscore(k.retry(T, 'g'), id)).toBe('10');
       expect(await redis.xlen(k.deadLetter(T))).toBe(0);

@@ -2,15 +2,29 @@ import type { Deserializer, Serializer } from '@nestjs/microservices';
 import type { RedisStreamsObserver } from '../observer/redis-streams-observer.interface.js';
 import type { RedisStreamsConnectionOptions } from './redis-streams-connection-options.interface.js';
 
-/** Options of `ClientRedisStreams`. */
+/**
+ * Options of `ClientRedisStreams`. Register it with `redisStreamsClient(name, options)` in
+ * `ClientsModule.register([...])` so that these options are type-checked.
+ */
 export interface RedisStreamsClientOptions {
-  /** How to reach Redis. @defaultValue `{ host: '127.0.0.1', port: 6379 }` */
+  /**
+   * How to reach Redis. The transport manages reconnects and never queues or re-sends a write:
+   * ioredis' offline queue and `autoResendUnfulfilledCommands` are off for the client.
+   * @defaultValue `{ host: '127.0.0.1', port: 6379 }`
+   */
   connection?: RedisStreamsConnectionOptions;
   /** Key namespace; must match the servers'. @defaultValue 'mq' */
   prefix?: string;
-  /** How long `emit` waits for a connection before rejecting with `RedisUnavailableError`. @defaultValue 10000 */
+  /**
+   * How long `emit` / `send` / `connect()` wait for a connection before rejecting with
+   * `RedisUnavailableError` (nothing was written). @defaultValue 10000
+   */
   connectTimeoutMs?: number;
-  /** How long one publish command may take before it rejects. @defaultValue 10000 */
+  /**
+   * How long one publish command may wait for Redis' reply. Past it, `emit` rejects with
+   * `PublishOutcomeUnknownError`: the write was sent and may still be applied.
+   * @defaultValue 10000
+   */
   commandTimeoutMs?: number;
   /**
    * Capacity: an `emit` to a stream already holding this many entries rejects with
@@ -21,7 +35,11 @@ export interface RedisStreamsClientOptions {
   maxLen?: number | Record<string, number> | ((topic: string) => number | undefined);
   /** How long a deduplication id blocks a second publish. @defaultValue 300000 (5 min) */
   deduplicationWindowMs?: number;
-  /** How long `send()` waits for a reply before it errors with `RequestTimeoutError`. @defaultValue 30000 */
+  /**
+   * How long `send()` waits for its (final) reply before it errors with `RequestTimeoutError`. A
+   * handler's error is a reply: it reaches the caller at once.
+   * @defaultValue 30000
+   */
   requestTimeoutMs?: number;
   /** Receives every publish (metrics, persistence); wired by `RedisStreamsModule`. @defaultValue none */
   observer?: RedisStreamsObserver;

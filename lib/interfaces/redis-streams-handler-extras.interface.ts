@@ -2,6 +2,8 @@ import type { RetryOptions } from './retry-options.interface.js';
 
 /**
  * Per-handler options, passed as `@EventPattern(topic, extras)`. Unset fields inherit the server's.
+ * Nest types extras as `Record<string, any>`: wrap them in `redisStreamsExtras({...})` so that a
+ * misspelt option fails to compile instead of being ignored.
  */
 export interface RedisStreamsHandlerExtras {
   /** Consumer group of this handler (a group is a service: every group gets every message). */

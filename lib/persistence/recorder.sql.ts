@@ -52,13 +52,13 @@ const CONSUMPTION_ROWS = `${ASYNC_COMMIT},
 rows AS (
   SELECT r.* FROM async_commit, unnest(
     $1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::int[],
-    $7::text[], $8::int[], $9::float8[], $10::float8[], $11::float8[], $12::varchar[]
+    $7::text[], $8::int[], $9::float8[], $10::float8[], $11::float8[], $12::varchar[], $13::uuid[]
   ) AS r(subscription_id, message_id, consumer_instance, stream_entry_id, status, processing_time_ms,
-         error_message, retry_count, consumed_ms, processed_ms, next_retry_ms, tenant_id)
+         error_message, retry_count, consumed_ms, processed_ms, next_retry_ms, tenant_id, id)
 ), inserted AS (
-  INSERT INTO consumption_records (subscription_id, message_id, consumer_instance, stream_entry_id, status,
+  INSERT INTO consumption_records (id, subscription_id, message_id, consumer_instance, stream_entry_id, status,
     processing_time_ms, error_message, retry_count, consumed_at, processed_at, next_retry_at, tenant_id)
-  SELECT subscription_id, message_id, consumer_instance, stream_entry_id, status, processing_time_ms,
+  SELECT id, subscription_id, message_id, consumer_instance, stream_entry_id, status, processing_time_ms,
     error_message, retry_count, to_timestamp(consumed_ms / 1000), to_timestamp(processed_ms / 1000),
     to_timestamp(next_retry_ms / 1000), tenant_id
   FROM rows
@@ -71,7 +71,7 @@ WHERE s.id = l.subscription_id`;
 
 /**
  * Inserts a batch of consumption records and moves `last_consumed_at` of their subscriptions,
- * in one statement. $1…$12: the columns of `consumptionColumns`.
+ * in one statement. $1…$13: the columns of `consumptionColumns`.
  */
 export const INSERT_CONSUMPTION = `WITH ${CONSUMPTION_ROWS}
 ${TOUCH_SUBSCRIPTIONS}`;
@@ -94,17 +94,17 @@ export const INSERT_CONSUMPTION_AND_SETTLE_MESSAGES = `WITH ${CONSUMPTION_ROWS},
 )
 ${TOUCH_SUBSCRIPTIONS}`;
 
-/** Inserts a batch of message records; a message id already recorded is skipped. $1…$13: `messageColumns`. */
+/** Inserts a batch of message records; a message id already recorded is skipped. $1…$14: `messageColumns`. */
 export const INSERT_MESSAGES = `
 WITH ${ASYNC_COMMIT}
-INSERT INTO message_records (topic_id, message_id, message_key, correlation_id, headers, payload_size,
+INSERT INTO message_records (id, topic_id, message_id, message_key, correlation_id, headers, payload_size,
   stream_entry_id, published_at, scheduled_at, expires_at, producer_id, tenant_id, trace_id)
-SELECT topic_id, message_id, message_key, correlation_id, headers, payload_size, stream_entry_id,
+SELECT id, topic_id, message_id, message_key, correlation_id, headers, payload_size, stream_entry_id,
   to_timestamp(published_ms / 1000), to_timestamp(scheduled_ms / 1000), to_timestamp(expires_ms / 1000),
   producer_id, tenant_id, trace_id
 FROM async_commit, unnest(
   $1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::jsonb[], $6::int[], $7::varchar[],
-  $8::float8[], $9::float8[], $10::float8[], $11::varchar[], $12::varchar[], $13::varchar[]
+  $8::float8[], $9::float8[], $10::float8[], $11::varchar[], $12::varchar[], $13::varchar[], $14::uuid[]
 ) AS r(topic_id, message_id, message_key, correlation_id, headers, payload_size, stream_entry_id,
-       published_ms, scheduled_ms, expires_ms, producer_id, tenant_id, trace_id)
+       published_ms, scheduled_ms, expires_ms, producer_id, tenant_id, trace_id, id)
 ON CONFLICT (message_id) DO NOTHING`;

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { REDIS_STREAMS_ENTITIES } from '../../../lib/persistence/redis-streams.entities.js';
 import { InitialSchema1795303480067 } from '../../../migrations/1795303480067-InitialSchema.js';
 import { OutboxInbox1795843343299 } from '../../../migrations/1795843343299-OutboxInbox.js';
+import { ConsumptionRecordsBrin1795844200000 } from '../../../migrations/1795844200000-ConsumptionRecordsBrin.js';
 
 /** The PostgreSQL the suite uses (resolved by test/global-setup.cjs). */
 export function databaseUrl(): string {
@@ -11,7 +12,7 @@ export function databaseUrl(): string {
 }
 
 /** Every migration, listed explicitly (globs misbehave under jest). */
-export const MIGRATIONS = [InitialSchema1795303480067, OutboxInbox1795843343299];
+export const MIGRATIONS = [InitialSchema1795303480067, OutboxInbox1795843343299, ConsumptionRecordsBrin1795844200000];
 
 /** A database of its own for one test: `mq_t_<random>`, dropped by `drop()`. */
 export interface FreshDatabase {

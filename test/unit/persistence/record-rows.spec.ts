@@ -53,13 +53,16 @@ describe('record rows', () => {
         settled({ messageId: undefined, attempt: 3, outcome: 'retried', error: 'boom', nextAttemptAt: 5_000, durationMs: 0.4 }),
       ];
       const cols = consumptionColumns(events, [10_000, 20_000], ['sub-billing', 'sub-billing'], HEADERS);
-      expect(cols).toHaveLength(12);
+      expect(cols).toHaveLength(13);
       expect(cols.map(c => c[0])).toEqual([
-        'sub-billing', 'm1', 'c1', '1700000000000-0', 'success', 12, null, 0, 10_000 - 12, 10_000, null, 't1',
+        'sub-billing', 'm1', 'c1', '1700000000000-0', 'success', 12, null, 0, 10_000 - 12, 10_000, null, 't1', expect.any(String),
       ]);
       expect(cols.map(c => c[1])).toEqual([
-        'sub-billing', null, 'c1', '1700000000000-0', 'retrying', 0, 'boom', 2, 20_000 - 0.4, 20_000, 5_000, null,
+        'sub-billing', null, 'c1', '1700000000000-0', 'retrying', 0, 'boom', 2, 20_000 - 0.4, 20_000, 5_000, null, expect.any(String),
       ]);
+      // Row ids: time-ordered UUIDs made by the client, one per row.
+      expect(cols[12][0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(cols[12][1]).not.toBe(cols[12][0]);
     });
 
     it('should cut very long error messages', () => {
@@ -87,7 +90,7 @@ describe('record rows', () => {
       const cols = messageColumns([event], () => 'topic-id', () => 60_000, 'producer-1', HEADERS);
       expect(cols.map(c => c[0])).toEqual([
         'topic-id', 'm1', 'customer-42', 'corr-1', JSON.stringify(event.headers), 256, null,
-        1_000, 6_000, 61_000, 'producer-1', 't1', '4bf92f3577b34da6a3ce929d0e0e4736',
+        1_000, 6_000, 61_000, 'producer-1', 't1', '4bf92f3577b34da6a3ce929d0e0e4736', expect.any(String),
       ]);
     });
   });

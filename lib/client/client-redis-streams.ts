@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { InvalidMessageException } from '@nestjs/microservices/errors/invalid-message.exception.js';
 import { from, throwError, type Observable } from 'rxjs';
 import { Cluster, type ChainableCommander } from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -16,7 +17,6 @@ import {
   DEFAULT_PREFIX,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from '../constants.js';
-import { InvalidMessageException } from '@nestjs/microservices/errors/invalid-message.exception.js';
 import { BatchPublishError, type BatchItemResult } from '../errors/batch-publish.error.js';
 import { InvalidTopicError } from '../errors/invalid-topic.error.js';
 import { RedisUnavailableError } from '../errors/redis-unavailable.error.js';
@@ -135,6 +135,7 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
     } catch (err) {
       replies = prepared.map(() => [err as Error, undefined]);
     }
+    await scripts.indexDelayed(prepared.map(p => p.script)); // delayed ones: tell the servers (after the write)
     const results: BatchItemResult[] = prepared.map((p, i) => {
       const [err, reply] = replies[i] ?? [new Error('no reply'), undefined];
       try {

@@ -3,7 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { ClientsModule, Ctx, EventPattern, type ClientProxy } from '@nestjs/microservices';
 import { InvalidMessageException } from '@nestjs/microservices/errors/invalid-message.exception.js';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
-import { ClientRedisStreams, InvalidTopicError, RedisStreamsContext, ServerRedisStreams } from '../../../lib/index.js';
+import {
+  ClientRedisStreams,
+  InvalidTopicError,
+  RedisStreamsContext,
+  redisStreamsClient,
+  ServerRedisStreams,
+} from '../../../lib/index.js';
 import { useRedisFixture } from '../../helpers/fixture.js';
 import { startServer } from '../../helpers/nest.js';
 import { connection } from '../../helpers/redis.js';
@@ -43,11 +49,7 @@ describe('ClientRedisStreams lifecycle and Nest client behaviour', () => {
 
     it('should deliver every emit of two apps built one after the other from one ClientsModule.register module', async () => {
       @Module({
-        imports: [
-          ClientsModule.register([
-            { name: 'MQ', customClass: ClientRedisStreams, options: { connection: connection(), prefix: f.prefix } },
-          ]),
-        ],
+        imports: [ClientsModule.register([redisStreamsClient('MQ', { connection: connection(), prefix: f.prefix })])],
       })
       class ProducerModule {}
       const run = async (n: number) => {
@@ -60,6 +62,7 @@ describe('ClientRedisStreams lifecycle and Nest client behaviour', () => {
       };
       const a = await run(1);
       const b = await run(2);
+      expect(b.client).toBeInstanceOf(ClientRedisStreams);
       expect(b.client).toBe(a.client); // the module's provider is one instance, closed by the first app
       expect(await ids('orders')).toEqual([a.id, b.id]);
     });

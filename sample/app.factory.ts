@@ -6,7 +6,7 @@ import { AppModule } from './app.module.js';
 import { MqExceptionFilter } from './common/filters/mq-exception.filter.js';
 import { useJsonBody } from './common/http/json-body.js';
 import { setupSwagger } from './common/http/swagger.js';
-import { createValidationPipe } from './common/validation/mq-validation.pipe.js';
+import { MqValidationPipe } from './common/validation/mq-validation.pipe.js';
 import type { SampleConfig } from './config/sample-config.js';
 import { ensureDatabase } from './database/ensure-database.js';
 import { RuntimeSync } from './runtime/runtime-sync.service.js';
@@ -31,7 +31,7 @@ export async function createSampleApp(config: SampleConfig, options: CreateSampl
     ...(options.logger !== undefined && { logger: options.logger }),
   });
   useJsonBody(app, config.maxBodyBytes);
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new MqValidationPipe());
   // HTTP only: the transport's handlers keep Nest's RPC exception handling.
   app.useGlobalFilters(new MqExceptionFilter());
   setupSwagger(app);

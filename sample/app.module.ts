@@ -3,8 +3,12 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { register } from 'prom-client';
 import { RedisStreamsModule } from '../lib/index.js';
+import { withPrometheusMetrics } from '../lib/prometheus/index.js';
+import { withTerminusHealth } from '../lib/terminus/index.js';
+import { withTypeOrmRecording } from '../lib/typeorm/index.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { SampleRedisModule } from './common/redis/sample-redis.module.js';
 import { SampleConfigModule } from './config/sample-config.module.js';
 import type { SampleConfig } from './config/sample-config.js';
@@ -17,8 +21,6 @@ import { ALL_PLATFORM_TOPICS } from './platform/platform.topics.js';
 import { PlatformModule } from './platform/platform.module.js';
 import { PublishModule } from './publish/publish.module.js';
 import { QueuesModule } from './queues/queues.module.js';
-import { QueueRuntimeRegistryModule } from './runtime/queue-runtime-registry.module.js';
-import { QueueRuntimeRegistry } from './runtime/queue-runtime.registry.js';
 import { RuntimeModule } from './runtime/runtime.module.js';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module.js';
 
@@ -42,9 +44,7 @@ export class AppModule {
           defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') },
         }),
         RedisStreamsModule.forRootAsync({
-          imports: [QueueRuntimeRegistryModule],
-          inject: [QueueRuntimeRegistry],
-          useFactory: (queues: QueueRuntimeRegistry) => ({
+          useFactory: () => ({
             connection: { url: config.redisUrl },
             prefix: config.prefix,
             server: {
@@ -53,22 +53,25 @@ export class AppModule {
               claimIdleMs: config.claimIdleMs,
               shutdownTimeoutMs: config.shutdownTimeoutMs,
             },
-            // A queue's max length is read at every publish: a change applies at once.
+            // A queue's maxLength bounds its backlog, checked by PublishService (not the stream length the client's maxLen counts).
             clientOptions: {
               default: {
-                maxLen: (topic: string) => queues.maxLengthOf(topic),
                 // During an outage a publish answers 503 after this, instead of holding the request.
                 connectTimeoutMs: config.redisTimeoutMs,
                 commandTimeoutMs: config.redisTimeoutMs,
               },
             },
-            metrics: { gaugeIntervalMs: config.gaugeIntervalMs, topics: ALL_PLATFORM_TOPICS },
-            persistence: true,
-            health: { timeoutMs: 1_500 },
           }),
+          integrations: [
+            withPrometheusMetrics({ gaugeIntervalMs: config.gaugeIntervalMs, topics: ALL_PLATFORM_TOPICS }),
+            // Message records too: `GET /messages/{id}` shows a message with its consumption history.
+            withTypeOrmRecording({ recordMessages: true }),
+            withTerminusHealth({ timeoutMs: 1_500 }),
+          ],
         }),
         AuthModule,
         SampleRedisModule,
+        RateLimitModule,
         AuditModule,
         RuntimeModule,
         QueuesModule,

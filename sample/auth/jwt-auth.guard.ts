@@ -1,23 +1,24 @@
 import { type CanActivate, type ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { JwtService } from '@nestjs/jwt';
 import type { HttpRequest } from '../common/http/http-types.js';
 import { MqErrorCode } from '../common/errors/mq-error-code.js';
 import { MqException } from '../common/errors/mq.exception.js';
 import { PLATFORM_TENANT, TENANT_ID_PATTERN } from '../common/tenancy/topic-names.js';
 import { PRINCIPAL } from './current-principal.decorator.js';
+import { JwtVerifier } from './jwt-verifier.js';
 import type { Principal } from './principal.js';
 import { ROLES_KEY } from './roles.decorator.js';
 
 /**
- * Bearer JWT (HS256 only) with `sub`, `tenant_id` and `roles`: a missing, malformed, expired or
- * wrongly signed token is 401; a token without the roles of `@Roles(...)` is 403. Applied per
- * controller, never globally, so the transport's `@EventPattern` handlers are not guarded.
+ * Bearer JWT with `sub`, `tenant_id` and `roles` (verified by `JwtVerifier`: signature, `exp`
+ * required, `iss` / `aud` when configured): a missing, malformed, expired or wrongly signed token
+ * is 401; a token without the roles of `@Roles(...)` is 403. Applied per controller, never
+ * globally, so the transport's `@EventPattern` handlers are not guarded.
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
   constructor(
-    private readonly jwt: JwtService,
+    private readonly jwt: JwtVerifier,
     private readonly reflector: Reflector,
   ) {}
 
@@ -31,13 +32,13 @@ export class JwtAuthGuard implements CanActivate {
     return true;
   }
 
-  private async verify(header: string | undefined): Promise<Principal> {
+  /** The principal of an `Authorization` header value; 401 unless it holds a valid token. */
+  async verify(header: string | undefined, options: { allowPlatformTenant?: boolean } = {}): Promise<Principal> {
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header ?? '');
     if (!match) throw unauthorized('A bearer token is required (Authorization: Bearer <jwt>)');
     let claims: Record<string, unknown>;
     try {
-      // The secret comes from JwtModule; pinning the algorithm rules out "none" and key confusion.
-      claims = await this.jwt.verifyAsync<Record<string, unknown>>(match[1], { algorithms: ['HS256'] });
+      claims = await this.jwt.verify(match[1]);
     } catch (err) {
       throw unauthorized(`Invalid token: ${(err as Error).message}`);
     }
@@ -47,7 +48,7 @@ export class JwtAuthGuard implements CanActivate {
       throw unauthorized('The token has no valid "tenant_id" (letters, digits, "_" and "-")');
     }
     if (!Array.isArray(roles) || roles.some(r => typeof r !== 'string')) throw unauthorized('"roles" must be a list of strings');
-    if (tenantId === PLATFORM_TENANT) throw MqException.forbidden(`The tenant id "${PLATFORM_TENANT}" is reserved`);
+    if (tenantId === PLATFORM_TENANT && !options.allowPlatformTenant) throw MqException.forbidden(`The tenant id "${PLATFORM_TENANT}" is reserved`);
     return { sub, tenantId, roles: roles as string[] };
   }
 }

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Post, Query, UseGuards } from 
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard.js';
+import { TenantThrottlerGuard } from '../common/rate-limit/tenant-throttler.guard.js';
 import { ADMIN_ROLE, type Principal } from '../auth/principal.js';
 import { Roles } from '../auth/roles.decorator.js';
 import { API_PREFIX } from '../common/api-paths.js';
@@ -13,7 +14,7 @@ import { RetryDeadLettersDto } from './dto/retry-dead-letters.dto.js';
 /** Dead letters of the caller's queues. Listing needs a token; replay and purge need `admin`. */
 @ApiTags('dead-letters')
 @Controller(`${API_PREFIX}/dead-letters`)
-@UseGuards(JwtAuthGuard)
+@UseGuards(JwtAuthGuard, TenantThrottlerGuard)
 export class DeadLettersController {
   constructor(private readonly deadLetters: DeadLettersService) {}
 

@@ -2,6 +2,7 @@ import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard.js';
+import { TenantThrottlerGuard } from '../common/rate-limit/tenant-throttler.guard.js';
 import type { Principal } from '../auth/principal.js';
 import { API_PREFIX } from '../common/api-paths.js';
 import { ApiAdminErrors } from '../common/errors/api-error.responses.js';
@@ -12,7 +13,7 @@ import { serviceVersion, STARTED_AT } from './service-info.js';
 /** JSON metrics and status of the caller's tenant (Prometheus text is at `/metrics`). */
 @ApiTags('monitoring')
 @Controller(API_PREFIX)
-@UseGuards(JwtAuthGuard)
+@UseGuards(JwtAuthGuard, TenantThrottlerGuard)
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/comm
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard.js';
+import { TenantThrottlerGuard } from '../common/rate-limit/tenant-throttler.guard.js';
 import type { Principal } from '../auth/principal.js';
 import { API_PREFIX } from '../common/api-paths.js';
 import { ApiAdminErrors } from '../common/errors/api-error.responses.js';
@@ -19,7 +20,7 @@ import { PublishService, type PublishedView } from './publish.service.js';
  */
 @ApiTags('publish')
 @Controller(API_PREFIX)
-@UseGuards(JwtAuthGuard)
+@UseGuards(JwtAuthGuard, TenantThrottlerGuard)
 export class PublishController {
   constructor(private readonly publisher: PublishService) {}
 

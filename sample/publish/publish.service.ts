@@ -8,7 +8,10 @@ import {
 } from '../../lib/index.js';
 import type { Principal } from '../auth/principal.js';
 import { MqException } from '../common/errors/mq.exception.js';
+import { PublishRateLimiter } from '../common/rate-limit/publish-rate-limiter.js';
+import { SampleRedis } from '../common/redis/sample-redis.service.js';
 import { QueuesService } from '../queues/queues.service.js';
+import type { Queue } from '../queues/queue.js';
 import { MAX_DELAY_MS } from './dto/delayed-publish.dto.js';
 import type { MessageFieldsDto } from './dto/message-fields.dto.js';
 import { PRODUCER_HEADER, TENANT_HEADER } from './message-headers.js';
@@ -29,36 +32,52 @@ export interface PublishedView {
 
 /**
  * Publishes to a queue of the caller's tenant with the app's `ClientRedisStreams`: checks
- * `allowed_producers`, stamps the tenant and producer headers, and resolves once Redis has the
- * message. A full queue (its max length) is refused with 429 by the client itself.
+ * `allowed_producers` and the queue's `maxLength` (its backlog: unacked + unread + delayed, see
+ * `SampleRedis.backlog`), stamps the tenant and producer headers, and resolves once Redis has the
+ * message. A full queue is refused with 429 MQ_QUOTA_EXCEEDED. The check and the write are two
+ * steps: concurrent publishes may overshoot the bound by the number in flight.
  */
 @Injectable()
 export class PublishService {
   constructor(
     @InjectRedisStreamsClient() private readonly client: ClientRedisStreams,
     private readonly queues: QueuesService,
+    private readonly redis: SampleRedis,
+    private readonly rate: PublishRateLimiter,
   ) {}
 
   async publish(principal: Principal, name: string, message: MessageFieldsDto, timing: Timing = {}): Promise<PublishedView> {
-    const topic = await this.topicFor(principal, name);
     const deliverAt = deliverAtOf(timing);
+    const topic = await this.topicFor(principal, name, 1);
     const messageId = await lastValueFrom(this.client.emit<string>(topic, this.recordOf(principal, message, deliverAt)));
     return { messageId, queue: name, ...(deliverAt !== undefined && { deliverAt: new Date(deliverAt).toISOString() }) };
   }
 
   async publishBatch(principal: Principal, name: string, messages: MessageFieldsDto[]): Promise<{ messageIds: string[]; queue: string }> {
-    const topic = await this.topicFor(principal, name);
+    const topic = await this.topicFor(principal, name, messages.length);
     const messageIds = await this.client.emitBatch(topic, messages.map(m => this.recordOf(principal, m, undefined)));
     return { messageIds, queue: name };
   }
 
-  /** The queue's topic, if the caller may publish to it (`allowed_producers` empty or listing its `sub`). */
-  private async topicFor(principal: Principal, name: string): Promise<string> {
-    const { row } = await this.queues.find(principal.tenantId, name);
+  /** The queue's topic, if the caller may publish `count` messages to it (allowed producer, room in the backlog). */
+  private async topicFor(principal: Principal, name: string, count: number): Promise<string> {
+    const queue = await this.queues.find(principal.tenantId, name);
+    const { row } = queue;
     if (row.allowedProducers.length && !row.allowedProducers.includes(principal.sub)) {
       throw MqException.forbidden(`"${principal.sub}" is not an allowed producer of queue "${name}"`);
     }
+    await this.checkRoom(queue, count);
+    await this.rate.take(principal.tenantId, count);
     return row.name;
+  }
+
+  private async checkRoom({ row, settings }: Queue, count: number): Promise<void> {
+    const maxLength = settings.maxLength;
+    if (maxLength === null) return;
+    const backlog = await this.redis.backlog(row.name);
+    if (backlog + count > maxLength) {
+      throw MqException.quota('The queue is full (its backlog reached maxLength)', { maxLength, backlog });
+    }
   }
 
   private recordOf(principal: Principal, message: MessageFieldsDto, deliverAt: number | undefined): RedisStreamsRecord<unknown> {

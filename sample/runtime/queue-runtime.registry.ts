@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 /** What the running service needs to know of one queue, without asking PostgreSQL. */
 export interface QueueRuntime {
   topic: string;
-  /** Publishing is refused (429) once the stream holds this many entries; undefined = unbounded. */
+  /** Publishing is refused (429) once the queue's backlog (unacked + unread + delayed) reaches this; undefined = unbounded. */
   maxLength: number | undefined;
   /** Acked entries older than this are trimmed by the retention sweeper (ms). */
   retentionMs: number;
@@ -11,8 +11,8 @@ export interface QueueRuntime {
 
 /**
  * Every queue of every tenant, as last read from PostgreSQL by `RuntimeSync` (at start-up, after
- * each admin mutation, and every `SYNC_INTERVAL_MS`). The publishing client's `maxLen` function
- * reads it on every publish, so a changed max length applies without a restart.
+ * each admin mutation, and every `SYNC_INTERVAL_MS`): what the retention sweeper and the gauges
+ * work from.
  */
 @Injectable()
 export class QueueRuntimeRegistry {
@@ -33,7 +33,7 @@ export class QueueRuntimeRegistry {
     this.queues.delete(topic);
   }
 
-  /** The max length of a topic, for `ClientRedisStreams`' `maxLen` option. */
+  /** The max length of a topic. */
   maxLengthOf(topic: string): number | undefined {
     return this.queues.get(topic)?.maxLength;
   }

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGu
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard.js';
+import { TenantThrottlerGuard } from '../common/rate-limit/tenant-throttler.guard.js';
 import { ADMIN_ROLE, type Principal } from '../auth/principal.js';
 import { Roles } from '../auth/roles.decorator.js';
 import { API_PREFIX } from '../common/api-paths.js';
@@ -16,7 +17,7 @@ import { SubscriptionsService } from './subscriptions.service.js';
 /** Subscriptions of the caller's tenant. Reading needs a token; changing needs the `admin` role. */
 @ApiTags('subscriptions')
 @Controller(`${API_PREFIX}/subscriptions`)
-@UseGuards(JwtAuthGuard)
+@UseGuards(JwtAuthGuard, TenantThrottlerGuard)
 export class SubscriptionsController {
   constructor(private readonly subscriptions: SubscriptionsService) {}
 

@@ -17,6 +17,7 @@ import type { UpdateSubscriptionDto } from './dto/update-subscription.dto.js';
 import { toSubscriptionView, type SubscriptionView } from './subscription.js';
 import { newWebhookSecret } from './webhook/webhook-signature.js';
 import { WebhookSecretEntity } from './webhook/webhook-secret.entity.js';
+import { WebhookUrlGuard } from './webhook/webhook-url-guard.js';
 
 /** Consumer groups of webhook subscriptions are `wh-<subscription id>`; external groups may not start so. */
 const WEBHOOK_GROUP_PREFIX = 'wh-';
@@ -41,6 +42,7 @@ export class SubscriptionsService {
     private readonly runtime: RuntimeSync,
     private readonly redis: SampleRedis,
     private readonly audit: AuditService,
+    private readonly urls: WebhookUrlGuard,
     @Inject(SAMPLE_CONFIG) private readonly config: SampleConfig,
   ) {}
 
@@ -48,6 +50,7 @@ export class SubscriptionsService {
     const queue = await this.queues.find(principal.tenantId, dto.topic);
     const webhook = dto.type === 'webhook';
     checkShape(dto);
+    if (webhook) await this.urls.check(dto.handlerConfig!.url);
     const { allowedConsumers } = queue.row;
     if (allowedConsumers.length && !allowedConsumers.includes(principal.sub) && !(dto.consumerGroup && allowedConsumers.includes(dto.consumerGroup))) {
       throw MqException.forbidden(`"${principal.sub}" is not an allowed consumer of queue "${dto.topic}"`);
@@ -59,6 +62,12 @@ export class SubscriptionsService {
     const startFrom = dto.startFrom ?? 'latest';
     const secret = webhook ? newWebhookSecret() : undefined;
     await this.db.transaction(async manager => {
+      // Serialises creations of one tenant, so two concurrent ones cannot both pass the quota check.
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`mq-subscriptions:${principal.tenantId}`]);
+      const [{ count }] = await manager.query('SELECT count(*)::int AS count FROM message_subscriptions WHERE tenant_id = $1', [principal.tenantId]);
+      const limit = this.config.limits.maxSubscriptions;
+      // Each subscription costs every replica a consumer: the quota bounds what one tenant can make the service run.
+      if (count >= limit) throw MqException.quota(`The tenant already has ${count} subscriptions (limit ${limit})`, { limit });
       await manager.save(manager.create(MessageSubscriptionEntity, {
         id,
         topicId: queue.row.id,
@@ -122,6 +131,7 @@ export class SubscriptionsService {
       throw MqException.validation('handlerConfig and messageFilter apply to webhook subscriptions only');
     }
     const changes: Partial<MessageSubscriptionEntity> = {};
+    if (dto.handlerConfig) await this.urls.check(dto.handlerConfig.url);
     if (dto.handlerConfig) changes.handlerConfig = this.handlerConfigOf(dto.handlerConfig);
     if (dto.messageFilter !== undefined) changes.messageFilter = dto.messageFilter ? { ...dto.messageFilter } : null;
     if (Object.keys(changes).length) {

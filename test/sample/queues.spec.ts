@@ -93,9 +93,9 @@ describe('Sample: queues API', () => {
       ['no token', () => undefined],
       ['a malformed token', () => 'Bearer not-a-jwt'],
       ['a token signed with another secret', () => `Bearer ${new JwtService({ secret: 'wrong' }).sign({ sub: 'a', tenant_id: 't', roles: [] })}`],
-      ['an expired token', () => `Bearer ${new JwtService({ secret: s.config.jwtSecret }).sign({ sub: 'a', tenant_id: 't', roles: [], exp: Math.floor(Date.now() / 1000) - 10 })}`],
+      ['an expired token', () => `Bearer ${new JwtService({ secret: s.config.jwt.secret! }).sign({ sub: 'a', tenant_id: 't', roles: [], exp: Math.floor(Date.now() / 1000) - 10 })}`],
       ['an unsigned ("none") token', () => `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'a', tenant_id: 't', roles: ['admin'] })}.`],
-      ['a token without tenant_id', () => `Bearer ${new JwtService({ secret: s.config.jwtSecret }).sign({ sub: 'a', roles: ['admin'] })}`],
+      ['a token without tenant_id', () => `Bearer ${new JwtService({ secret: s.config.jwt.secret! }).sign({ sub: 'a', roles: ['admin'] })}`],
     ];
     it.each(cases)('should answer 401 MQ_UNAUTHORIZED for %s', async (_what, auth) => {
       const req = request(s.http).get(`${API}/queues`);
@@ -146,7 +146,7 @@ describe('Sample: queues API', () => {
       expect(res.body).toMatchObject({ maxLength: 1, retentionMs: 60_000, maxAttempts: 7, deadLetter: false, allowedConsumers: ['billing'] });
       const full = await publish();
       expect(full.status).toBe(429);
-      expect(full.body).toMatchObject({ code: 'MQ_QUOTA_EXCEEDED', details: { maxLength: 1, length: 1 } });
+      expect(full.body).toMatchObject({ code: 'MQ_QUOTA_EXCEEDED', details: { maxLength: 1, backlog: 1 } });
       await request(s.http).put(`${API}/queues/orders`).set('Authorization', admin).send({ maxLength: null }).expect(200);
       await publish().expect(202);
     });

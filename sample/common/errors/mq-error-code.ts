@@ -9,10 +9,14 @@ export enum MqErrorCode {
   UNAUTHORIZED = 'MQ_UNAUTHORIZED',
   /** 403: missing role, not an allowed producer / consumer, or another tenant's resource. */
   FORBIDDEN = 'MQ_FORBIDDEN',
+  /** 400: a webhook URL that points at a private, loopback, link-local or metadata address (or a name resolving to one). */
+  WEBHOOK_URL_FORBIDDEN = 'MQ_WEBHOOK_URL_FORBIDDEN',
   /** 404: no such queue in the caller's tenant. */
   QUEUE_NOT_FOUND = 'MQ_QUEUE_NOT_FOUND',
   /** 404: no such subscription in the caller's tenant. */
   SUBSCRIPTION_NOT_FOUND = 'MQ_SUBSCRIPTION_NOT_FOUND',
+  /** 404: no such message record in the caller's tenant (or recording is off). */
+  MESSAGE_NOT_FOUND = 'MQ_MESSAGE_NOT_FOUND',
   /** 404: no such route. */
   NOT_FOUND = 'MQ_NOT_FOUND',
   /** 409: a queue with this name exists in the tenant. */
@@ -23,8 +27,10 @@ export enum MqErrorCode {
   CONFLICT = 'MQ_CONFLICT',
   /** 413: the request body is larger than the limit (1 MiB by default). */
   PAYLOAD_TOO_LARGE = 'MQ_PAYLOAD_TOO_LARGE',
-  /** 429: the queue is full (its max length) or the tenant has as many queues as allowed. */
+  /** 429: the queue is full (its max length) or the tenant has as many queues / subscriptions as allowed. */
   QUOTA_EXCEEDED = 'MQ_QUOTA_EXCEEDED',
+  /** 429: the tenant sent more requests or published more messages than its rate allows; see `Retry-After`. */
+  RATE_LIMITED = 'MQ_RATE_LIMITED',
   /** 503: Redis or PostgreSQL is unreachable. */
   UNAVAILABLE = 'MQ_UNAVAILABLE',
   /** 503: a health check failed (`details` holds the report). */

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpSta
 import type { HttpResponse } from '../http/http-types.js';
 import { BatchPublishError, RedisUnavailableError, TopicFullError } from '../../../lib/index.js';
 import { MqErrorCode } from '../errors/mq-error-code.js';
+import { RateLimitedException } from '../rate-limit/rate-limited.exception.js';
 import type { MqErrorBody } from '../errors/mq.exception.js';
 
 /** Default code of an `HttpException` raised by Nest itself (not by our code), by status. */
@@ -40,6 +41,7 @@ export class MqExceptionFilter implements ExceptionFilter {
       this.logger.error(`${body.code}: ${(exception as Error)?.stack ?? String(exception)}`);
     }
     if (response.headersSent) return;
+    if (exception instanceof RateLimitedException) response.header('Retry-After', String(exception.retryAfterSeconds));
     response.status(status).json(body);
   }
 

@@ -96,6 +96,36 @@ export class SampleRedis implements OnApplicationShutdown {
     return result;
   }
 
+  /**
+   * What a queue holds for its consumers, not its retained history: for each consumer group the
+   * entries it has not acked (pending) plus those it has not read yet (lag), the largest of the
+   * groups, plus the delayed messages not yet due. Without any group every entry is still unread.
+   * When Redis cannot tell a group's lag (deleted entries in the way), the stream length stands
+   * in: never less than the real backlog.
+   */
+  async backlog(topic: string): Promise<number> {
+    const stream = this.streamKey(topic);
+    const replies = (await this.redis
+      .pipeline()
+      .xlen(stream)
+      .zcard(`${stream}:delayed`)
+      .xinfo('GROUPS', stream)
+      .exec()) ?? [];
+    const [[lenErr, length], [delayedErr, delayed], [, groups]] = replies as [Error | null, unknown][];
+    if (lenErr) throw lenErr;
+    if (delayedErr) throw delayedErr;
+    const len = Number(length);
+    // XINFO GROUPS fails on a stream that does not exist yet: no groups then.
+    const list = Array.isArray(groups) ? (groups as unknown[][]).map(pairs) : [];
+    const unread = list.length
+      ? Math.max(...list.map(g => {
+          const lag = g.get('lag');
+          return Number(g.get('pending') ?? 0) + (lag === null || lag === undefined ? len : Number(lag));
+        }))
+      : len;
+    return unread + Number(delayed);
+  }
+
   /** Adds to a subscription's counters (`delivered`, `filtered`, `failed`), shared by every replica. */
   async count(subscriptionId: string, field: 'delivered' | 'filtered' | 'failed'): Promise<void> {
     await this.redis.hincrby(this.statsKey(subscriptionId), field, 1);

@@ -1,14 +1,39 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsUrl, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsPresentOrAbsent } from '../../common/validation/is-present.decorator.js';
 import { IsStringMap } from '../../common/validation/is-string-map.decorator.js';
 import { HEADER_NAME_PATTERN } from '../../publish/message-headers.js';
+
+/**
+ * Header names a webhook subscription may not set: what the deliverer sets itself (a subscription
+ * must not forge them), the framing headers (`Host`, `Content-Length`, `Transfer-Encoding`) and
+ * the hop-by-hop ones, which belong to one connection and would confuse proxies on the way.
+ */
+export const WEBHOOK_RESERVED_HEADERS = [
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'host',
+  'user-agent',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'upgrade',
+  'expect',
+  'x-mq-*',
+];
 
 /** `handler_config` of a webhook subscription. */
 export class WebhookConfigDto {
   @ApiProperty({ example: 'https://receiver.example.com/hooks/orders' })
   @MaxLength(2048)
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'url must be an http(s) URL' })
+  @IsString()
+  // Parsed by the service (WebhookUrlGuard), as the deliverer will: an http(s) URL to a public address or the operator's allow-list.
   url: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { authorization: 'Bearer receiver-token' } })
@@ -17,8 +42,8 @@ export class WebhookConfigDto {
     maxEntries: 20,
     keyPattern: HEADER_NAME_PATTERN,
     maxValueLength: 4096,
-    // Set by the deliverer: a subscription must not be able to forge them.
-    reserved: ['content-type', 'content-length', 'host', 'user-agent', 'transfer-encoding', 'connection', 'x-mq-*'],
+    headerValues: true,
+    reserved: WEBHOOK_RESERVED_HEADERS,
   })
   headers?: Record<string, string>;
 

@@ -45,18 +45,21 @@ export interface SampleHarness {
  */
 export async function startSampleApp(overrides: Partial<SampleConfig> = {}): Promise<SampleHarness> {
   const database = `mq_s_${randomBytes(6).toString('hex')}`;
+  const base = loadConfig({ JWT_SECRET: 'set-below', INTERNAL_SERVICE_TOKEN: 'set-below' }, []);
   const url = new URL(databaseUrl());
   url.pathname = `/${database}`;
   const config: SampleConfig = {
-    ...loadConfig({ JWT_SECRET: 'set-below', INTERNAL_SERVICE_TOKEN: 'set-below' }),
+    ...base,
     port: 0,
     host: '127.0.0.1',
     redisUrl: redisUrl(),
     databaseUrl: url.toString(),
     prefix: randomPrefix(),
-    jwtSecret: randomBytes(24).toString('hex'),
     internalServiceToken: randomBytes(24).toString('hex'),
+    metricsToken: randomBytes(12).toString('hex'),
     devDefaults: [],
+    // The tests' webhook receivers listen on 127.0.0.1: admitted as an operator would (MQ_WEBHOOK_ALLOW).
+    webhookAllow: ['127.0.0.1/32'],
     blockMs: 200,
     redisTimeoutMs: 1_000,
     claimIdleMs: 5_000,
@@ -65,6 +68,7 @@ export async function startSampleApp(overrides: Partial<SampleConfig> = {}): Pro
     gaugeIntervalMs: 0,
     shutdownTimeoutMs: 3_000,
     ...overrides,
+    jwt: { ...base.jwt, secret: randomBytes(24).toString('hex'), ...overrides.jwt },
   };
   const redis = inspector();
   let app: NestExpressApplication | undefined;
@@ -78,7 +82,7 @@ export async function startSampleApp(overrides: Partial<SampleConfig> = {}): Pro
     throw err;
   }
   const tenant = `t${randomBytes(4).toString('hex')}`;
-  const jwt = new JwtService({ secret: config.jwtSecret });
+  const jwt = new JwtService({ secret: config.jwt.secret });
   const started = app;
   return {
     app: started,

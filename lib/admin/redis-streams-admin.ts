@@ -182,12 +182,14 @@ export class RedisStreamsAdmin {
 
   /** Pauses a group on a topic: every instance stops reading within 1 s; in-flight work finishes. */
   async pauseGroup(topic: string, group: string): Promise<void> {
-    await (await this.connection()).sadd(this.keys.paused(topic), group);
+    await this.connection();
+    await this.scripts!.setPaused(this.keys, topic, group, true); // the set, and an event every server follows
   }
 
   /** Resumes a paused group. */
   async resumeGroup(topic: string, group: string): Promise<void> {
-    await (await this.connection()).srem(this.keys.paused(topic), group);
+    await this.connection();
+    await this.scripts!.setPaused(this.keys, topic, group, false);
   }
 
   /** Trims acked entries older than `retentionMs` now (servers also do it periodically). */

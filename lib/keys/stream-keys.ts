@@ -49,6 +49,27 @@ export class StreamKeys {
     return `${this.stream(topic)}:dedup:${deduplicationId}`;
   }
 
+  /**
+   * Due-time index of the prefix's delayed messages: zset, member = topic, score = a lower bound of
+   * the earliest due time in that topic's delayed set. Every server of the prefix follows its head.
+   * Own hash tag (not a topic: the key does not end with `}`).
+   */
+  delayedDue(): string {
+    return `${this.prefix}:{__control__}:delayed-due`;
+  }
+
+  /** Control events of the prefix (pause, resume, replay of one group): stream every server follows. */
+  controlEvents(): string {
+    return `${this.prefix}:{__control__}:events`;
+  }
+
+  /** The key builder of the prefix a key of it belongs to (the prefix holds no `{`). */
+  static ofKey(key: string): StreamKeys {
+    const end = key.indexOf(':{');
+    if (end <= 0) throw new Error(`"${key}" is not a key of this transport`);
+    return new StreamKeys(key.slice(0, end));
+  }
+
   /** A client instance's private reply stream (request/response); its own hash tag. */
   replies(clientId: string): string {
     return `${this.prefix}:{__replies__.${clientId}}`;

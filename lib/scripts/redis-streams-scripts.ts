@@ -1,14 +1,18 @@
 import type { ChainableCommander } from 'ioredis';
 import type { RedisConnection } from '../connection/create-redis-connection.js';
+import { StreamKeys } from '../keys/stream-keys.js';
 import { claimRetries } from './lua/claimRetries-2.js';
 import { deadLetter } from './lua/deadLetter-5.js';
+import { ensureGroup } from './lua/ensureGroup-1.js';
 import { extendLease } from './lua/extendLease-1.js';
 import { promoteDelayed } from './lua/promoteDelayed-2.js';
 import { publish } from './lua/publish-3.js';
 import { reclaimIdle } from './lua/reclaimIdle-2.js';
 import { removeConsumerIfIdle } from './lua/removeConsumerIfIdle-1.js';
+import { removeIdleConsumers } from './lua/removeIdleConsumers-1.js';
 import { replayDeadLetters } from './lua/replayDeadLetters-5.js';
 import { scheduleRetry } from './lua/scheduleRetry-2.js';
+import { settleDelayedDue } from './lua/settleDelayedDue-1.js';
 import { trimAcked } from './lua/trimAcked-2.js';
 import type { ScriptDefinition } from './script-definition.js';
 
@@ -35,7 +39,16 @@ const SCRIPTS: ScriptDefinition[] = [
   promoteDelayed,
   trimAcked,
   replayDeadLetters,
+  ensureGroup,
+  settleDelayedDue,
+  removeIdleConsumers,
 ];
+
+/** Control events servers follow (`StreamKeys.controlEvents`); each names one (topic, group). */
+export type ControlEventType = 'pause' | 'resume' | 'replay';
+
+/** Control events kept (approximate MAXLEN): servers poll them every few hundred ms. */
+const CONTROL_EVENTS_MAX_LEN = 1_000;
 
 /** What the publish script needs for one message. */
 export interface PublishCall {
@@ -122,10 +135,72 @@ export class RedisStreamsScripts {
     return (await this.call(removeConsumerIfIdle, [stream], [group, consumer])) === 1;
   }
 
-  /** Publishes with dedup / capacity / delay checks (see publish-3); reply `{ code, value }`. */
+  /**
+   * Publishes with dedup / capacity / delay checks (see publish-3); reply `{ code, value }`. A
+   * delayed message is then entered in the prefix's due index (see `indexDelayed`).
+   */
   async publish(call: PublishCall): Promise<[number, string]> {
     const [keys, args] = publishArgs(call);
-    return (await this.call(publish, keys, args)) as [number, string];
+    const reply = (await this.call(publish, keys, args)) as [number, string];
+    if (call.dueAt > 0 && reply[0] === 0) await this.indexDelayed([call]);
+    return reply;
+  }
+
+  /**
+   * Lowers each delayed call's topic entry in the prefix's due index to its due time (ZADD LT), so
+   * every server wakes for it. Sent after the message was written, never before: a server that just
+   * promoted the topic may otherwise raise the entry past it (see settleDelayedDue-1). Best effort:
+   * the message is written either way, and servers re-index every delayed set on start and
+   * periodically. Calls without a due time are skipped.
+   */
+  async indexDelayed(calls: (PublishCall | undefined)[]): Promise<void> {
+    const writes: Promise<unknown>[] = [];
+    for (const call of calls) {
+      if (!call || call.dueAt <= 0) continue;
+      const keys = StreamKeys.ofKey(call.keys.stream);
+      const topic = keys.topicOf(call.keys.stream);
+      if (topic !== undefined) writes.push(this.redis.zadd(keys.delayedDue(), 'LT', call.dueAt, topic));
+    }
+    await Promise.all(writes).catch(() => undefined);
+  }
+
+  /**
+   * Promotes the due delayed messages of one topic found in the due index with score `seenScore`,
+   * then moves its index entry to the topic's next due time (compare and set), and re-reads the
+   * topic's head so a message written between the promotion and the index update stays indexed.
+   * Resolves with how many messages were promoted.
+   */
+  async promoteDueTopic(keys: StreamKeys, topic: string, seenScore: number, now: number, max: number): Promise<number> {
+    const delayed = keys.delayed(topic);
+    const { promoted, nextDue } = await this.promoteDelayed({ delayed, stream: keys.stream(topic) }, now, max);
+    const next = promoted === max ? now : nextDue;
+    await this.call(settleDelayedDue, [keys.delayedDue()], [topic, seenScore, next ?? '-1']);
+    const head = (await this.redis.zrange(delayed, '0', '0', 'WITHSCORES')) as string[];
+    if (head.length === 2) await this.redis.zadd(keys.delayedDue(), 'LT', head[1], topic);
+    return promoted;
+  }
+
+  /** Creates `group` unless it exists; the topic's first group starts at '0' (see ensureGroup-1). */
+  async ensureGroup(stream: string, group: string, start: string): Promise<{ created: boolean; start: string }> {
+    const [created, from] = (await this.call(ensureGroup, [stream], [group, start])) as [number, string];
+    return { created: created === 1, start: from };
+  }
+
+  /** Deletes consumers owning nothing and idle ≥ `minIdleMs`, in every group (see removeIdleConsumers-1). */
+  async removeIdleConsumers(stream: string, minIdleMs: number): Promise<number> {
+    return (await this.call(removeIdleConsumers, [stream], [Math.floor(minIdleMs)])) as number;
+  }
+
+  /** Pauses or resumes a group on a topic, and tells every server of the prefix. */
+  async setPaused(keys: StreamKeys, topic: string, group: string, paused: boolean): Promise<void> {
+    if (paused) await this.redis.sadd(keys.paused(topic), group);
+    else await this.redis.srem(keys.paused(topic), group);
+    await this.announce(keys, paused ? 'pause' : 'resume', topic, group);
+  }
+
+  /** Appends a control event that every server of the prefix picks up within its control poll. */
+  async announce(keys: StreamKeys, type: ControlEventType, topic: string, group: string): Promise<void> {
+    await this.redis.xadd(keys.controlEvents(), 'MAXLEN', '~', CONTROL_EVENTS_MAX_LEN, '*', 'type', type, 'topic', topic, 'group', group);
   }
 
   /** Queues a publish (see publish-3) on a pipeline; its reply comes with the pipeline's. */
@@ -146,7 +221,7 @@ export class RedisStreamsScripts {
     return (await this.call(trimAcked, [keys.stream, keys.deadLetterRefs], [Math.floor(olderThanMs)])) as number;
   }
 
-  /** Sends dead letters back to `group` only (see replayDeadLetters-5). */
+  /** Sends dead letters back to `group` only (see replayDeadLetters-5), and tells the group's servers. */
   async replayDeadLetters(
     keys: { stream: string; deadLetter: string; retry: string; failures: string; deadLetterRefs: string },
     group: string,
@@ -158,6 +233,11 @@ export class RedisStreamsScripts {
       [keys.stream, keys.deadLetter, keys.retry, keys.failures, keys.deadLetterRefs],
       [group, now, ...deadLetterIds],
     )) as [number, string[]];
+    if (replayed > 0) {
+      const prefixKeys = StreamKeys.ofKey(keys.stream);
+      const topic = prefixKeys.topicOf(keys.stream);
+      if (topic !== undefined) await this.announce(prefixKeys, 'replay', topic, group).catch(() => undefined);
+    }
     return { replayed, skipped };
   }
 

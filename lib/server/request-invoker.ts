@@ -6,8 +6,7 @@ import { REPLY_STREAM_MAX_LEN, REPLY_STREAM_TTL_MS } from '../constants.js';
 import { RedisStreamsContext } from '../ctx-host/redis-streams.context.js';
 import { UnrecoverableMessageError } from '../errors/unrecoverable-message.error.js';
 import { createContext, deserialize, type HandlerFn, type InvokerContext } from './handler-invoker.js';
-import type { Delivery } from './settler.js';
-import type { InvokeHandlers } from './topic-consumer.js';
+import type { Delivery, InvokeHandlers } from './group-consumer.js';
 
 /** What a request (`@MessagePattern`) invoker needs beyond an event invoker. */
 export interface RequestInvokerContext extends Omit<InvokerContext, 'handlers' | 'runWithHooks' | 'hasHooks'> {

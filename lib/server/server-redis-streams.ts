@@ -5,13 +5,22 @@ import { hostname } from 'node:os';
 import {
   closeConnection,
   createRedisConnection,
+  isClusterConnection,
   waitUntilReady,
   type RedisConnection,
 } from '../connection/create-redis-connection.js';
 import {
+  CONTROL_POLL_MS,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_BLOCK_MS,
+  DEFAULT_CLAIM_IDLE_MS,
+  DEFAULT_CONCURRENCY,
   DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_DELAYED_POLL_MS,
   DEFAULT_GROUP,
+  DEFAULT_HOUSEKEEPING_INTERVAL_MS,
   DEFAULT_PREFIX,
+  DEFAULT_RETENTION_MS,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   REDIS_STREAMS_TRANSPORT,
 } from '../constants.js';
@@ -23,14 +32,17 @@ import type { RetryOptions } from '../interfaces/retry-options.interface.js';
 import { StreamKeys } from '../keys/stream-keys.js';
 import { resolveRetryPolicy } from '../retry/backoff.js';
 import { RedisStreamsScripts } from '../scripts/redis-streams-scripts.js';
+import { ControlWatcher, type ControlEvent } from './control-watcher.js';
+import { DueTimer } from './due-timer.js';
+import { GroupConsumer, type InvokeHandlers } from './group-consumer.js';
 import { createHandlerInvoker, type HandlerFn } from './handler-invoker.js';
+import { Maintenance } from './maintenance.js';
 import { installOriginalErrorCapture } from './original-error-capture.js';
 import { createRequestInvoker } from './request-invoker.js';
-import type { TopicConsumer } from './topic-consumer.js';
-import { createTopicConsumer, createTopicScheduler, type TopicRuntimeDeps } from './topic-runtime.factory.js';
-import type { TopicScheduler } from './topic-scheduler.js';
+import { Settler } from './settler.js';
+import { WakeUpReader } from './wake-up-reader.js';
 
-/** State of one (topic, group) read loop, for health checks. */
+/** State of one (topic, group) consumer, for health checks. */
 export interface ConsumerState {
   topic: string;
   group: string;
@@ -41,15 +53,25 @@ export interface ConsumerState {
   lastReadAt: number;
 }
 
-/** A running consumer and the blocking connection it owns. */
-interface RunningConsumer {
-  consumer: TopicConsumer;
-  reader: RedisConnection;
+/** What a listening server shares between its consumers. */
+interface Runtime {
+  command: RedisConnection;
+  scripts: RedisStreamsScripts;
+  due: DueTimer;
+  control: ControlWatcher;
+  maintenance: Maintenance;
+  tick: NodeJS.Timeout;
 }
 
 /**
  * Nest transport strategy consuming every `@EventPattern` topic through a Redis Streams consumer
  * group: ack on success only, durable group-private retries, dead letters, crash recovery.
+ *
+ * Its standing cost does not grow with the topics and groups it consumes: one command connection
+ * for every non-blocking read, script and ack; one wake-up connection blocked in a single XREAD
+ * over the streams of drained consumers (on a Redis Cluster, one per topic); one timer for
+ * everything due (delayed messages of the whole prefix, retries); one maintenance tick (control
+ * events such as pause, takeover of crashed consumers, leases, trimming).
  * @publicApi
  */
 export class ServerRedisStreams
@@ -62,51 +84,80 @@ export class ServerRedisStreams
   protected override readonly logger = new Logger(ServerRedisStreams.name);
   private readonly keys: StreamKeys;
   private readonly consumerName: string;
-  private command: RedisConnection | undefined;
-  private deps: TopicRuntimeDeps | undefined;
+  private readonly isCluster: boolean;
+  private runtime: Runtime | undefined;
+  private listening: Promise<void> | undefined;
   /** Running consumers by `topic \0 group`. */
-  private readonly consumers = new Map<string, RunningConsumer>();
-  private readonly schedulers = new Map<string, TopicScheduler>();
+  private readonly consumers = new Map<string, GroupConsumer>();
+  /** Wake-up readers: one (key '') on a standalone Redis, one per topic on a cluster. */
+  private readonly wakeUps = new Map<string, WakeUpReader>();
   private pendingListeners: { event: keyof RedisStreamsEvents; callback: Function }[] = [];
   private isManuallyClosed = false;
   /** Set once a Nest processing hook is installed; until then handlers are called directly. */
   private hasProcessingHooks = false;
   private closing: Promise<void> | undefined;
+  private ticking = false;
 
   constructor(private readonly options: RedisStreamsServerOptions = {}) {
     super();
     this.keys = new StreamKeys(options.prefix ?? DEFAULT_PREFIX);
     this.consumerName = options.consumer ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.isCluster = isClusterConnection(options.connection);
     this.initializeSerializer(options);
     this.initializeDeserializer(options);
     installOriginalErrorCapture();
   }
 
-  /** Connects, creates every handler's consumer group, starts the read loops. */
+  /**
+   * Connects, creates every handler's consumer group, starts consuming. Calling it again while
+   * listening starts nothing new (and opens no second connection).
+   */
   async listen(callback: (err?: unknown, ...optionalParams: unknown[]) => void): Promise<void> {
+    if (this.listening) {
+      await this.listening.then(() => callback(), err => callback(err));
+      return;
+    }
+    this.listening = this.start();
     try {
-      this.command = this.connect('command');
-      await waitUntilReady(this.command, DEFAULT_CONNECT_TIMEOUT_MS);
-      this.deps = {
-        command: this.command,
-        scripts: new RedisStreamsScripts(this.command),
-        keys: this.keys,
-        options: this.options,
-        consumerName: this.consumerName,
-        logger: this.logger,
-      };
-      const starts: Promise<void>[] = [];
-      for (const [topic, groups] of this.collectHandlers()) {
-        for (const [group, handlers] of groups) {
-          starts.push(this.startConsumer(topic, group, handlers, (handlers[0].extras ?? {}) as RedisStreamsHandlerExtras));
-        }
-      }
-      await Promise.all(starts);
+      await this.listening;
       callback();
     } catch (err) {
       await this.close();
       callback(err);
     }
+  }
+
+  private async start(): Promise<void> {
+    const command = this.connect('command');
+    const scripts = new RedisStreamsScripts(command);
+    const control = new ControlWatcher(command, this.keys);
+    const o = this.options;
+    const runtime: Runtime = {
+      command,
+      scripts,
+      control,
+      due: new DueTimer(command, scripts, this.keys, o.delayedPollMs ?? DEFAULT_DELAYED_POLL_MS, this.logger),
+      maintenance: new Maintenance(
+        command,
+        scripts,
+        this.keys,
+        { retentionMs: o.retentionMs ?? DEFAULT_RETENTION_MS, housekeepingIntervalMs: o.housekeepingIntervalMs ?? DEFAULT_HOUSEKEEPING_INTERVAL_MS },
+        this.logger,
+      ),
+      tick: setInterval(() => void this.tick(), CONTROL_POLL_MS),
+    };
+    runtime.tick.unref();
+    this.runtime = runtime;
+    await waitUntilReady(command, DEFAULT_CONNECT_TIMEOUT_MS);
+    await control.start();
+    runtime.due.start();
+    const starts: Promise<void>[] = [];
+    for (const [topic, groups] of this.collectHandlers()) {
+      for (const [group, handlers] of groups) {
+        starts.push(this.startConsumer(topic, group, handlers, (handlers[0].extras ?? {}) as RedisStreamsHandlerExtras));
+      }
+    }
+    await Promise.all(starts);
   }
 
   /**
@@ -118,27 +169,33 @@ export class ServerRedisStreams
     handler: (data: unknown, ctx: RedisStreamsContext) => unknown,
     extras: RedisStreamsHandlerExtras & { group: string },
   ): Promise<void> {
-    if (!this.deps || this.isManuallyClosed) throw new Error('subscribe() needs a listening server');
+    if (!this.runtime || this.isManuallyClosed) throw new Error('subscribe() needs a listening server');
     await this.startConsumer(topic, extras.group, [handler], extras);
   }
 
   /** Stops consuming `topic` as `group` gracefully: in-flight handlers finish and are acked. */
   async unsubscribe(topic: string, group: string): Promise<void> {
-    const running = this.consumers.get(consumerKey(topic, group));
-    if (!running) return;
+    const consumer = this.consumers.get(consumerKey(topic, group));
+    if (!consumer) return;
     this.consumers.delete(consumerKey(topic, group));
-    await running.consumer.stop(this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
-    await closeConnection(running.reader);
+    this.runtime?.maintenance.removed(consumer, [...this.consumers.values()]);
+    await consumer.stop(this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+    if (this.isCluster && ![...this.consumers.values()].some(c => c.options.topic === topic)) {
+      const reader = this.wakeUps.get(topic);
+      this.wakeUps.delete(topic);
+      reader?.stop();
+      reader?.connection.disconnect();
+    }
   }
 
   /**
    * Changes a running consumer's policy without a restart: `retry` and `deadLetter` apply from its
-   * next failure (fields inherit the server's, as handler extras do), `concurrency` from its next read.
+   * next failure (fields inherit the server's, as handler extras do), `concurrency` at once.
    */
   updatePolicy(topic: string, group: string, policy: { retry?: RetryOptions; deadLetter?: boolean; concurrency?: number }): void {
-    const running = this.consumers.get(consumerKey(topic, group));
-    if (!running) throw new Error(`No consumer for topic "${topic}" and group "${group}"`);
-    running.consumer.updatePolicy({
+    const consumer = this.consumers.get(consumerKey(topic, group));
+    if (!consumer) throw new Error(`No consumer for topic "${topic}" and group "${group}"`);
+    consumer.updatePolicy({
       ...policy,
       retry: policy.retry ? resolveRetryPolicy(this.options.retry, policy.retry) : undefined,
     });
@@ -152,21 +209,29 @@ export class ServerRedisStreams
     this.closing ??= (async () => {
       this.isManuallyClosed = true;
       const timeout = this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
-      for (const scheduler of this.schedulers.values()) scheduler.stop();
-      const running = [...this.consumers.values()];
-      await Promise.all(running.map(r => r.consumer.stop(timeout)));
-      await Promise.all([...running.map(r => r.reader), this.command].map(redis => closeConnection(redis)));
+      const runtime = this.runtime;
+      if (runtime) {
+        clearInterval(runtime.tick);
+        runtime.due.stop();
+      }
+      // A blocked XREAD ends at once when its connection drops: no waiting for blockMs.
+      for (const reader of this.wakeUps.values()) {
+        reader.stop();
+        reader.connection.disconnect();
+      }
+      await Promise.all([...this.consumers.values()].map(c => c.stop(timeout)));
+      await closeConnection(runtime?.command);
       this._status$.next(RedisStreamsStatus.CLOSED);
     })();
     return this.closing;
   }
 
-  /** The ioredis connections: `[command, ...readers]`. */
+  /** The ioredis connections: `[command, ...wake-up readers]`. */
   unwrap<T = RedisConnection[]>(): T {
-    if (!this.command) {
+    if (!this.runtime) {
       throw new Error('Not initialized. Please call the "listen"/"startAllMicroservices" method before accessing the server.');
     }
-    return [this.command, ...[...this.consumers.values()].map(r => r.reader)] as T;
+    return [this.runtime.command, ...[...this.wakeUps.values()].map(r => r.connection)] as T;
   }
 
   /** Installs Nest's processing start hook (e.g. tracing) around every handler call. */
@@ -184,16 +249,16 @@ export class ServerRedisStreams
   /** Listens to an ioredis event on every connection (also those opened later). */
   on<K extends keyof RedisStreamsEvents>(event: K, callback: RedisStreamsEvents[K]): void {
     this.pendingListeners.push({ event, callback });
-    if (!this.command) return;
-    this.command.on(event, (...args: unknown[]) => (callback as Function)('command', ...args));
-    for (const { reader } of this.consumers.values()) {
-      reader.on(event, (...args: unknown[]) => (callback as Function)('reader', ...args));
+    if (!this.runtime) return;
+    this.runtime.command.on(event, (...args: unknown[]) => (callback as Function)('command', ...args));
+    for (const reader of this.wakeUps.values()) {
+      reader.connection.on(event, (...args: unknown[]) => (callback as Function)('reader', ...args));
     }
   }
 
-  /** Liveness of every read loop (used by the health indicator). */
+  /** Liveness of every consumer (used by the health indicator). */
   getConsumerStates(now = Date.now()): ConsumerState[] {
-    return [...this.consumers.values()].map(({ consumer: c }) => ({
+    return [...this.consumers.values()].map(c => ({
       topic: c.options.topic,
       group: c.options.group,
       consumer: this.consumerName,
@@ -206,15 +271,68 @@ export class ServerRedisStreams
   private async startConsumer(topic: string, group: string, handlers: HandlerFn[], extras: RedisStreamsHandlerExtras) {
     const key = consumerKey(topic, group);
     if (this.consumers.has(key)) throw new Error(`Topic "${topic}" is already consumed by group "${group}"`);
-    const deps = this.deps!;
+    const runtime = this.runtime!;
+    const consumer = this.createConsumer(runtime, topic, group, this.createInvoker(runtime, topic, group, handlers), extras);
+    this.consumers.set(key, consumer);
+    try {
+      await consumer.start();
+    } catch (err) {
+      this.consumers.delete(key);
+      throw err;
+    }
+    runtime.maintenance.added(consumer);
+    this.options.observer?.onConsumerStarted?.({ topic, group, consumer: this.consumerName });
+  }
+
+  /** The consumer (and its settler) of one (topic, group), handler extras resolved over server options once. */
+  private createConsumer(runtime: Runtime, topic: string, group: string, invoke: InvokeHandlers, extras: RedisStreamsHandlerExtras) {
+    const o = this.options;
+    const k = this.keys;
+    const keys = {
+      stream: k.stream(topic),
+      deadLetter: k.deadLetter(topic),
+      deadLetterRefs: k.deadLetterRefs(topic),
+      paused: k.paused(topic),
+      retry: k.retry(topic, group),
+      failures: k.failures(topic, group),
+    };
+    const settler = new Settler(
+      runtime.command,
+      runtime.scripts,
+      keys,
+      {
+        topic,
+        group,
+        consumer: this.consumerName,
+        retry: resolveRetryPolicy(o.retry, extras.retry),
+        deadLetter: extras.deadLetter ?? o.deadLetter ?? true,
+      },
+      this.logger,
+      o.observer,
+    );
+    const options = {
+      topic,
+      group,
+      consumer: this.consumerName,
+      concurrency: extras.concurrency ?? o.concurrency ?? DEFAULT_CONCURRENCY,
+      batchSize: o.batchSize ?? DEFAULT_BATCH_SIZE,
+      blockMs: o.blockMs ?? DEFAULT_BLOCK_MS,
+      claimIdleMs: extras.claimIdleMs ?? o.claimIdleMs ?? DEFAULT_CLAIM_IDLE_MS,
+      startFrom: extras.startFrom ?? o.startFrom ?? 'latest',
+    };
+    const services = { wakeUp: this.wakeUpFor(topic), due: runtime.due };
+    return new GroupConsumer(runtime.command, runtime.scripts, keys, options, settler, invoke, services, this.logger);
+  }
+
+  private createInvoker(runtime: Runtime, topic: string, group: string, handlers: HandlerFn[]): InvokeHandlers {
     const base = { topic, group, consumer: this.consumerName, deserializer: this.options.deserializer };
     const isRequest = handlers.length === 1 && (handlers[0] as MessageHandler).isEventHandler === false;
-    const invoke = isRequest
+    return isRequest
       ? createRequestInvoker({
           ...base,
           handler: handlers[0],
           serializer: this.serializer,
-          command: deps.command,
+          command: runtime.command,
           handleRequest: (ctx, produce, respond) => this.handleRequest(ctx, produce, respond),
           toObservable: result => this.transformToObservable(result),
         })
@@ -224,16 +342,48 @@ export class ServerRedisStreams
           runWithHooks: (ctx, fn) => this.runWithProcessingHooks(ctx, fn),
           hasHooks: () => this.hasProcessingHooks,
         });
-    const reader = this.connect('reader');
-    const consumer = createTopicConsumer(deps, reader, topic, group, extras, invoke);
-    this.consumers.set(key, { consumer, reader });
-    await consumer.start();
-    if (!this.schedulers.has(topic)) {
-      const scheduler = createTopicScheduler(deps, topic);
-      this.schedulers.set(topic, scheduler);
-      scheduler.start();
+  }
+
+  /**
+   * The wake-up reader of a topic: the server's only one on a standalone Redis. A cluster cannot
+   * XREAD streams of different slots in one call (every topic has its own hash tag), so there each
+   * topic gets its own blocking connection.
+   */
+  private wakeUpFor(topic: string): WakeUpReader {
+    const key = this.isCluster ? topic : '';
+    let reader = this.wakeUps.get(key);
+    if (!reader) {
+      reader = new WakeUpReader(this.connect('reader'), this.runtime!.command, this.options.blockMs ?? DEFAULT_BLOCK_MS, this.logger);
+      this.wakeUps.set(key, reader);
+      reader.start();
     }
-    this.options.observer?.onConsumerStarted?.({ topic, group, consumer: this.consumerName });
+    return reader;
+  }
+
+  /** One maintenance tick: control events (pause, resume, replay), then the spread housekeeping. */
+  private async tick(): Promise<void> {
+    const runtime = this.runtime;
+    if (!runtime || this.ticking || this.isManuallyClosed) return;
+    this.ticking = true;
+    try {
+      const events = await runtime.control.poll().catch(() => [] as ControlEvent[]);
+      await Promise.all(events.map(event => this.applyControl(runtime, event)));
+      await runtime.maintenance.run([...this.consumers.values()]);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async applyControl(runtime: Runtime, event: ControlEvent): Promise<void> {
+    const consumer = this.consumers.get(consumerKey(event.topic, event.group));
+    if (!consumer) return;
+    if (event.type === 'replay') {
+      runtime.due.retryAt(consumer, Date.now());
+      return;
+    }
+    // The paused set is the truth (events may arrive out of order with the sets they announce).
+    const paused = await runtime.command.sismember(consumer.keys.paused, event.group).catch(() => undefined);
+    if (paused !== undefined) consumer.setPaused(paused === 1);
   }
 
   /**

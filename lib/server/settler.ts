@@ -1,4 +1,4 @@
-import type { LoggerService } from '@nestjs/common';
+import { Logger, type LoggerService } from '@nestjs/common';
 import type { RedisConnection } from '../connection/create-redis-connection.js';
 import type { ResolvedRetryPolicy } from '../interfaces/retry-options.interface.js';
 import type {
@@ -6,6 +6,7 @@ import type {
   RedisStreamsObserver,
 } from '../observer/redis-streams-observer.interface.js';
 import type { RedisStreamsScripts } from '../scripts/redis-streams-scripts.js';
+import type { Delivery } from './group-consumer.js';
 import { decideFailure, describeError } from './settle-decision.js';
 
 /** Keys of one (topic, group). */
@@ -15,17 +16,6 @@ export interface TopicGroupKeys {
   deadLetterRefs: string;
   retry: string;
   failures: string;
-}
-
-/** One delivery being settled. */
-export interface Delivery {
-  entryId: string;
-  fields: string[];
-  attempt: number;
-  messageId: string | undefined;
-  publishedAt: number | undefined;
-  headers?: Record<string, string>;
-  startedAt: number;
 }
 
 /** Settling policy of one (topic, group). */
@@ -40,7 +30,8 @@ export interface SettlerOptions {
 /**
  * The single place that settles a delivery: ack on success, and for a failure the decision of
  * `decideFailure` carried out with one script call (schedule retry | dead letter). Acks are
- * batched: all successes of one event-loop turn go out as one XACK.
+ * batched: all successes of one event-loop turn go out as one XACK. Logs one `warn` line per
+ * failed attempt (the stack only at Nest's `debug` level) and one `error` line per dead letter.
  */
 export class Settler {
   private acks: string[] = [];
@@ -55,8 +46,6 @@ export class Settler {
     private options: SettlerOptions,
     private readonly logger: LoggerService,
     private readonly observer: RedisStreamsObserver | undefined,
-    /** Called when a retry is scheduled, so the scheduler can wake up in time. */
-    private readonly onRetryScheduled: (dueAt: number) => void,
   ) {}
 
   /** Changes the retry policy / dead-lettering live: applies from the next failure on. */
@@ -75,39 +64,50 @@ export class Settler {
     this.report(delivery, 'acked');
   }
 
-  /** The handler failed: retry later, dead-letter, or drop. */
-  failed(delivery: Delivery, error: unknown): void {
+  /**
+   * The handler failed: retry later, dead-letter, or drop. Resolves with the retry's due time once
+   * it is scheduled in Redis (`undefined` for any other outcome), so the caller can wake up for it.
+   */
+  failed(delivery: Delivery, error: unknown): Promise<number | undefined> {
     const decision = decideFailure(error, delivery.attempt, this.options.retry, this.options.deadLetter);
     const now = Date.now();
     const message = describeError(error);
+    const where = `${this.options.topic}/${this.options.group}`;
+    const what = `message ${delivery.messageId} (entry ${delivery.entryId}) failed attempt ${delivery.attempt}`;
+    this.logStack(error);
     if (decision.action === 'retry') {
       const dueAt = now + decision.delayMs;
-      this.track(
-        this.scripts
-          .scheduleRetry(this.keys, delivery.entryId, dueAt, now)
-          .then(() => this.onRetryScheduled(dueAt))
-          .catch(err => this.warn(`could not schedule the retry of ${delivery.entryId}; it will be reclaimed after claimIdleMs`, err)),
+      this.logger.warn?.(`${where}: ${what}: ${firstLine(message)}; retry in ${decision.delayMs} ms`);
+      const scheduled = this.scripts.scheduleRetry(this.keys, delivery.entryId, dueAt, now).then(
+        () => dueAt,
+        err => {
+          this.warn(`could not schedule the retry of ${delivery.entryId}; it will be reclaimed after claimIdleMs`, err);
+          return undefined;
+        },
       );
+      this.track(scheduled);
       this.report(delivery, 'retried', message, dueAt);
-    } else if (decision.action === 'dead-letter') {
+      return scheduled;
+    }
+    if (decision.action === 'dead-letter') {
+      this.logger.error?.(`${where}: ${what}: ${firstLine(message)}; dead-lettered (${decision.reason})`);
       this.track(this.toDeadLetter(delivery.entryId, delivery.fields, message, delivery.attempt, now));
       this.report(delivery, 'dead_lettered', message);
     } else {
-      this.logger.warn?.(
-        `Dropping message ${delivery.messageId} (${this.options.topic}/${this.options.group}) after ${delivery.attempt} attempt(s), dead-lettering is off: ${message}`,
-      );
+      this.logger.warn?.(`${where}: ${what}: ${firstLine(message)}; dropped (${decision.reason}), dead-lettering is off`);
       this.track(this.flushAckNow([delivery.entryId]));
       this.report(delivery, 'dropped', message);
     }
+    return Promise.resolve(undefined);
   }
 
   /** An entry that cannot be decoded: straight to the dead-letter stream, no handler call. */
   malformed(entryId: string, fields: string[] | null, reason: string, attempt: number): void {
     const safeFields = Array.isArray(fields) ? ['raw', JSON.stringify(fields)] : ['raw', String(fields)];
-    this.logger.warn?.(`Malformed entry ${entryId} on ${this.keys.stream}: ${reason}; dead-lettered`);
+    this.logger.error?.(`${this.options.topic}/${this.options.group}: malformed entry ${entryId}: ${reason}; dead-lettered`);
     const now = Date.now();
     this.track(this.toDeadLetter(entryId, safeFields, `Malformed entry: ${reason}`, attempt, now));
-    const delivery = { entryId, fields: safeFields, attempt, messageId: undefined, publishedAt: undefined, startedAt: now };
+    const delivery = { entryId, fields: safeFields, attempt, messageId: undefined, publishedAt: undefined, startedAt: now, leasedAt: now };
     this.report(delivery, 'dead_lettered', reason);
   }
 
@@ -179,7 +179,18 @@ export class Settler {
     });
   }
 
+  /** The handler's stack, only when Nest's debug level is on (one failure = one line otherwise). */
+  private logStack(error: unknown): void {
+    if (!(error instanceof Error) || !error.stack || !Logger.isLevelEnabled('debug')) return;
+    this.logger.debug?.(`${this.options.topic}/${this.options.group}: ${error.stack}`);
+  }
+
   private warn(what: string, err: unknown) {
     this.logger.warn?.(`${this.options.topic}/${this.options.group}: ${what}: ${(err as Error)?.message ?? err}`);
   }
+}
+
+function firstLine(text: string): string {
+  const end = text.indexOf('\n');
+  return end < 0 ? text : text.slice(0, end);
 }

@@ -107,15 +107,32 @@ describe('ServerRedisStreams delivery', () => {
     expect(seen[0].data).toEqual({ unwrapped: 'payload' });
   });
 
-  it('should read nothing older than the group with startFrom latest, everything with earliest', async () => {
+  it('should start the first group of a topic where the producer started, later groups per startFrom', async () => {
     await lastValueFrom(f.client.emit('orders', { old: true }));
+    const first = recorder('orders');
+    f.servers.push(await startServer([first.make('f')], { prefix: f.prefix, group: 'first' }));
+    await waitFor(() => first.seen.length === 1, 'the message published before any group existed');
     const latest = recorder('orders');
     const earliest = recorder('orders');
     f.servers.push(await startServer([latest.make('l')], { prefix: f.prefix, group: 'latest' }));
     f.servers.push(await startServer([earliest.make('e')], { prefix: f.prefix, group: 'earliest', startFrom: 'earliest' }));
     await lastValueFrom(f.client.emit('orders', { old: false }));
-    await waitFor(() => latest.seen.length === 1 && earliest.seen.length === 2, 'deliveries');
+    await waitFor(() => latest.seen.length === 1 && earliest.seen.length === 2 && first.seen.length === 2, 'deliveries');
+    expect(first.seen.map(s => s.data)).toEqual([{ old: true }, { old: false }]);
     expect(latest.seen[0].data).toEqual({ old: false });
+  });
+
+  it('should agree on the first group’s start when replicas race to create it', async () => {
+    const ids = await f.client.emitBatch('orders', Array.from({ length: 20 }, (_, i) => ({ i })));
+    const { seen, make } = recorder('orders');
+    const servers = await Promise.all(
+      ['a', 'b', 'c'].map(consumer => startServer([make(consumer)], { prefix: f.prefix, group: 'g', consumer })),
+    );
+    f.servers.push(...servers);
+    await waitFor(() => seen.length === 20, 'every message published before the group existed');
+    expect(new Set(seen.map(s => s.ctx.getMessageId()))).toEqual(new Set(ids));
+    const groups = (await f.redis.xinfo('GROUPS', `${f.prefix}:{orders}`)) as unknown[][];
+    expect(groups).toHaveLength(1);
   });
 
   it('should run Nest processing hooks around every handler call when they are set', async () => {

@@ -1,0 +1,380 @@
+import type { LoggerService } from '@nestjs/common';
+import { decodeEnvelope } from '../codec/envelope.codec.js';
+import type { DecodedEnvelope } from '../codec/envelope.js';
+import { retryDelay, type RedisConnection } from '../connection/create-redis-connection.js';
+import type { ResolvedRetryPolicy } from '../interfaces/retry-options.interface.js';
+import type { ClaimedEntries, RedisStreamsScripts, StreamEntry } from '../scripts/redis-streams-scripts.js';
+import { laterEntryId } from './entry-id.js';
+import type { Settler, TopicGroupKeys } from './settler.js';
+
+/** Keys a consumer uses: the settle keys plus the topic's paused-groups set. */
+export type GroupConsumerKeys = TopicGroupKeys & { paused: string };
+
+/** One delivery: a stream entry this consumer owns (running, or read ahead and waiting for a slot). */
+export interface Delivery {
+  entryId: string;
+  fields: string[];
+  attempt: number;
+  messageId: string | undefined;
+  publishedAt: number | undefined;
+  headers?: Record<string, string>;
+  /** When the handler started (or the entry was read, until it starts). */
+  startedAt: number;
+  /** When this consumer last reset the entry's idle time in the PEL (read, claim or lease extension). */
+  leasedAt: number;
+}
+
+/** Runs the handlers of one delivery; resolves on success, rejects with the handler's error. */
+export type InvokeHandlers = (envelope: DecodedEnvelope, delivery: Delivery) => Promise<void>;
+
+/** Resolved options of one (topic, group) consumer. */
+export interface GroupConsumerOptions {
+  topic: string;
+  group: string;
+  consumer: string;
+  concurrency: number;
+  batchSize: number;
+  blockMs: number;
+  claimIdleMs: number;
+  startFrom: 'latest' | 'earliest';
+}
+
+/** The server-wide services a consumer registers with; it never owns a timer or a connection of its own. */
+export interface ConsumerServices {
+  /** Wakes the consumer (`wake()`) once its stream has an entry after `caughtUpTo`. */
+  wakeUp: { watch(consumer: GroupConsumer): void; unwatch(consumer: GroupConsumer): void; readonly lastAnswerAt: number };
+  /** Calls the consumer's `claimDueRetries()` at the given time. */
+  due: { retryAt(consumer: GroupConsumer, at: number): void; forget(consumer: GroupConsumer): void };
+}
+
+/** How long a consumer without a free slot waits before it checks its due retries again. */
+const FULL_RETRY_RECHECK_MS = 50;
+
+/**
+ * Consumes one topic for one consumer group, without a connection or a timer of its own:
+ * non-blocking XREADGROUPs on the server's command connection while entries come back (reading
+ * up to `batchSize` entries ahead of the free handler slots, so a handler never waits a round
+ * trip while messages are waiting), and once a read comes back empty it registers with the
+ * server's wake-up reader until its stream gets a new entry. At most `concurrency` handlers run.
+ */
+export class GroupConsumer {
+  /** Entries this consumer owns: running, or read ahead and queued. Their leases are kept. */
+  private readonly owned = new Map<string, Delivery>();
+  private readonly queue: { envelope: DecodedEnvelope; delivery: Delivery }[] = [];
+  private running = 0;
+  private reading = false;
+  /** The next read also fetches the stream's last id, to move `caughtUpTo` when it comes back short. */
+  private probeNext = true;
+  private failures = 0;
+  private stopping = false;
+  private readonly io = new Set<Promise<unknown>>();
+  private drainWaiter: (() => void) | undefined;
+  private reclaimCursor = '-';
+  /** True while registered with the wake-up reader (the stream was drained). */
+  waiting = false;
+  /**
+   * An entry id up to which the group has read everything: the wake-up reader waits for entries
+   * after it. Never ahead of an entry the group has not read (later is safe, earlier only wakes
+   * the consumer once for nothing).
+   */
+  caughtUpTo = '0-0';
+  /** True while the group is paused (`RedisStreamsAdmin.pauseGroup`): no reads, no claims. */
+  paused = false;
+  /** Epoch ms of the last XREADGROUP answer (or of start). */
+  lastReadAt = 0;
+
+  constructor(
+    private readonly command: RedisConnection,
+    private readonly scripts: RedisStreamsScripts,
+    readonly keys: GroupConsumerKeys,
+    readonly options: GroupConsumerOptions,
+    private readonly settler: Settler,
+    private readonly invoke: InvokeHandlers,
+    private readonly services: ConsumerServices,
+    private readonly logger: LoggerService,
+  ) {}
+
+  /** Entries it may own at once: `concurrency` running plus one batch read ahead. */
+  get capacity(): number {
+    return this.options.concurrency + this.options.batchSize;
+  }
+
+  /** Creates the group if needed (one round trip with the paused check), then starts reading. */
+  async start(): Promise<void> {
+    const [, paused] = await Promise.all([
+      this.ensureGroup(this.options.startFrom === 'earliest' ? '0' : '$'),
+      this.command.sismember(this.keys.paused, this.options.group),
+    ]);
+    this.paused = paused === 1;
+    this.lastReadAt = Date.now();
+    this.services.due.retryAt(this, Date.now());
+    this.pump();
+  }
+
+  /** True while it reads, runs or waits for handlers, is paused, or its wake-up reader answered lately. */
+  isAlive(now = Date.now()): boolean {
+    if (this.stopping) return false;
+    if (this.paused || this.reading || this.owned.size > 0) return true;
+    const heard = this.waiting ? Math.max(this.lastReadAt, this.services.wakeUp.lastAnswerAt) : this.lastReadAt;
+    return now - heard < 3 * this.options.blockMs + 10_000;
+  }
+
+  /** Changes the policy live: concurrency at once, retry / dead-lettering from the next failure. */
+  updatePolicy(policy: { retry?: ResolvedRetryPolicy; deadLetter?: boolean; concurrency?: number }): void {
+    if (policy.concurrency !== undefined) {
+      if (!Number.isInteger(policy.concurrency) || policy.concurrency < 1) throw new RangeError('concurrency must be an integer ≥ 1');
+      this.options.concurrency = policy.concurrency;
+      this.dispatch();
+      this.pump();
+    }
+    const { retry, deadLetter } = policy;
+    this.settler.updatePolicy({ ...(retry && { retry }), ...(deadLetter !== undefined && { deadLetter }) });
+  }
+
+  /** The wake-up reader saw an entry after `caughtUpTo`: read again. */
+  wake(): void {
+    if (!this.waiting) return;
+    this.waiting = false;
+    this.probeNext = true;
+    this.pump();
+  }
+
+  /** Follows a pause / resume of the group; a resume also looks for retries that fell due meanwhile. */
+  setPaused(paused: boolean): void {
+    if (paused === this.paused || this.stopping) return;
+    this.paused = paused;
+    this.logger.log?.(`${this.options.topic}/${this.options.group}: ${paused ? 'paused' : 'resumed'}`);
+    if (paused) {
+      this.leaveWaiting();
+    } else {
+      this.probeNext = true;
+      this.services.due.retryAt(this, Date.now());
+      this.pump();
+    }
+  }
+
+  /** Claims the group's retries that are due (scheduled by any consumer of the group). */
+  async claimDueRetries(): Promise<void> {
+    if (this.stopping || this.paused) return; // a resume claims again
+    const room = this.capacity - this.owned.size;
+    if (room <= 0) {
+      this.services.due.retryAt(this, Date.now() + FULL_RETRY_RECHECK_MS);
+      return;
+    }
+    const { group, consumer } = this.options;
+    try {
+      const claimed = await this.track(this.scripts.claimRetries(this.keys, group, consumer, Date.now(), room));
+      this.take(claimed, 'retry');
+      if (claimed.entries.length >= room) this.services.due.retryAt(this, Date.now());
+      else if (claimed.nextDue !== undefined) this.services.due.retryAt(this, claimed.nextDue);
+    } catch (err) {
+      if (this.stopping) return;
+      this.logger.warn?.(`${this.options.topic}/${group}: retry check failed: ${(err as Error).message}`);
+      this.services.due.retryAt(this, Date.now() + 1_000);
+    }
+  }
+
+  /**
+   * One maintenance visit: takes over entries of crashed consumers idle ≥ `claimIdleMs` (not those
+   * waiting for a retry), and retries a crashed consumer had scheduled.
+   */
+  async sweep(): Promise<void> {
+    if (this.stopping || this.paused) return;
+    const room = this.capacity - this.owned.size;
+    if (room <= 0) return;
+    const { group, consumer, claimIdleMs } = this.options;
+    const claimed = await this.track(this.scripts.reclaimIdle(this.keys, group, consumer, claimIdleMs, room, this.reclaimCursor));
+    this.reclaimCursor = claimed.cursor;
+    this.take(claimed, 'takeover');
+    await this.claimDueRetries();
+  }
+
+  /** Ids of owned entries whose lease was last renewed at or before `since`; marks them renewed at `now`. */
+  takeLeasesToExtend(since: number, now: number): string[] {
+    const ids: string[] = [];
+    for (const delivery of this.owned.values()) {
+      if (delivery.leasedAt <= since) {
+        delivery.leasedAt = now;
+        ids.push(delivery.entryId);
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * Stops reading, lets running and read-ahead entries finish (up to `timeoutMs`), writes their
+   * settlements, and removes this consumer from the group only if it owns no pending entry.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const remaining = () => sleep(Math.max(0, deadline - Date.now()));
+    this.stopping = true;
+    this.leaveWaiting();
+    this.services.due.forget(this);
+    // Every wait is bounded by the deadline: during an outage these commands would queue forever.
+    if (this.io.size) await Promise.race([Promise.allSettled([...this.io]), remaining()]);
+    if (this.owned.size) await Promise.race([new Promise<void>(resolve => (this.drainWaiter = resolve)), remaining()]);
+    await Promise.race([this.settler.drain(), remaining()]);
+    if (this.owned.size) {
+      this.logger.warn?.(
+        `${this.options.topic}/${this.options.group}: ${this.owned.size} message(s) still owned after ${timeoutMs} ms; they stay pending and will be taken over`,
+      );
+      return;
+    }
+    const removed = this.scripts.removeConsumerIfIdle(this.keys.stream, this.options.group, this.options.consumer);
+    await Promise.race([removed, remaining()]).catch(err =>
+      this.logger.warn?.(`${this.options.topic}/${this.options.group}: could not remove consumer: ${(err as Error).message}`),
+    );
+  }
+
+  /** Reads when there is room: one read at a time, the next one as soon as half a batch fits. */
+  private pump(): void {
+    if (this.reading || this.waiting || this.stopping || this.paused) return;
+    const room = this.capacity - this.owned.size;
+    if (room <= 0 || (this.queue.length > 0 && room < this.options.batchSize / 2)) return;
+    this.reading = true;
+    void this.track(this.read(Math.min(this.options.batchSize, room)));
+  }
+
+  private async read(count: number): Promise<void> {
+    const { group, consumer } = this.options;
+    const stream = this.keys.stream;
+    const probe = this.probeNext;
+    try {
+      // Same connection, sent first: the tail is read before the group read, so when the group read
+      // comes back short the group has read everything up to that tail.
+      const tail = probe ? this.command.xrevrange(stream, '+', '-', 'COUNT', 1) : undefined;
+      tail?.catch(() => undefined);
+      const reply = (await this.command.xreadgroup(
+        'GROUP', group, consumer, 'COUNT', count, 'STREAMS', stream, '>',
+      )) as [string, StreamEntry[]][] | null;
+      const tailId = tail ? ((await tail) as StreamEntry[])[0]?.[0] : undefined;
+      this.failures = 0;
+      this.lastReadAt = Date.now();
+      const entries = reply?.[0]?.[1] ?? [];
+      if (entries.length) this.caughtUpTo = laterEntryId(this.caughtUpTo, entries[entries.length - 1][0]);
+      if (entries.length < count && tailId) this.caughtUpTo = laterEntryId(this.caughtUpTo, tailId);
+      this.probeNext = entries.length < count;
+      this.reading = false;
+      if (entries.length) this.accept(entries, undefined);
+      if (entries.length || !probe) this.pump();
+      else if (!this.stopping && !this.paused) {
+        this.waiting = true;
+        this.services.wakeUp.watch(this);
+      }
+    } catch (err) {
+      if (this.stopping) {
+        this.reading = false;
+        return;
+      }
+      await this.readFailed(err);
+      this.reading = false;
+      this.pump();
+    }
+  }
+
+  private async readFailed(err: unknown): Promise<void> {
+    this.failures++;
+    this.probeNext = true;
+    const message = (err as Error).message ?? String(err);
+    if (message.includes('NOGROUP')) {
+      // The stream or the group was deleted (e.g. deleteTopic). Recreate the group where this
+      // consumer stopped reading; a stream recreated by the producer's next XADD has no group, and
+      // then the group starts at '0', so that entry is delivered too.
+      await this.ensureGroup(this.caughtUpTo).catch(() => undefined);
+      return;
+    }
+    if (this.failures === 1 || this.failures % 50 === 0) {
+      this.logger.warn?.(`${this.options.topic}/${this.options.group}: read failed (${this.failures}x), retrying: ${message}`);
+    }
+    await sleep(retryDelay(this.failures));
+  }
+
+  private async ensureGroup(start: string): Promise<void> {
+    try {
+      await this.scripts.ensureGroup(this.keys.stream, this.options.group, start);
+    } catch (err) {
+      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+    }
+  }
+
+  private accept(entries: StreamEntry[], attempts: Map<string, number> | undefined): void {
+    const now = Date.now();
+    for (const [entryId, fields] of entries) {
+      if (this.owned.has(entryId)) continue; // claimed again while read ahead: one delivery only
+      const attempt = attempts?.get(entryId) ?? 1;
+      const envelope = decodeEnvelope(fields, entryId);
+      if (typeof envelope === 'string') {
+        this.settler.malformed(entryId, fields, envelope, attempt);
+        continue;
+      }
+      const delivery: Delivery = {
+        entryId,
+        fields,
+        attempt,
+        messageId: envelope.id,
+        publishedAt: envelope.publishedAt,
+        headers: envelope.headers,
+        startedAt: now,
+        leasedAt: now,
+      };
+      this.owned.set(entryId, delivery);
+      this.queue.push({ envelope, delivery });
+    }
+    this.dispatch();
+  }
+
+  /** Starts queued deliveries while a handler slot is free. */
+  private dispatch(): void {
+    while (this.running < this.options.concurrency && this.queue.length) {
+      const { envelope, delivery } = this.queue.shift()!;
+      this.running++;
+      delivery.startedAt = Date.now();
+      this.invoke(envelope, delivery).then(
+        () => this.finish(delivery, undefined, true),
+        err => this.finish(delivery, err, false),
+      );
+    }
+  }
+
+  private finish(delivery: Delivery, error: unknown, ok: boolean): void {
+    this.running--;
+    this.owned.delete(delivery.entryId);
+    if (ok) {
+      this.settler.succeeded(delivery);
+    } else {
+      void this.settler.failed(delivery, error).then(dueAt => {
+        if (dueAt !== undefined && !this.stopping) this.services.due.retryAt(this, dueAt);
+      });
+    }
+    this.dispatch();
+    this.pump();
+    if (this.drainWaiter && this.owned.size === 0) this.drainWaiter();
+  }
+
+  private take(claimed: ClaimedEntries, why: 'retry' | 'takeover'): void {
+    if (claimed.deleted.length) {
+      this.logger.warn?.(
+        `${this.options.topic}/${this.options.group}: ${claimed.deleted.length} pending entr(ies) were trimmed or deleted before ${why} (${claimed.deleted.slice(0, 5).join(', ')}); cleared from the PEL`,
+      );
+      void this.command.hdel(this.keys.failures, ...claimed.deleted).catch(() => undefined);
+    }
+    if (claimed.entries.length) this.accept(claimed.entries, claimed.attempts);
+  }
+
+  private leaveWaiting(): void {
+    if (!this.waiting) return;
+    this.waiting = false;
+    this.services.wakeUp.unwatch(this);
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.io.add(promise);
+    void promise.finally(() => this.io.delete(promise)).catch(() => undefined);
+    return promise;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms).unref());
+}

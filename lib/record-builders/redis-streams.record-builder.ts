@@ -74,7 +74,8 @@ export class RedisStreamsRecordBuilder<TData = any> {
   /**
    * Publishes the message at most once per `id` within the client's `deduplicationWindowMs`
    * (default 5 min): a second emit with the same id publishes nothing and resolves with the first
-   * message's id.
+   * message's id. This makes retrying an emit that rejected with `PublishOutcomeUnknownError` safe:
+   * set the same id on every attempt.
    */
   setDeduplicationId(id: string): this {
     if (typeof id !== 'string' || id.length === 0) throw new TypeError('Deduplication id must be a non-empty string');

@@ -177,6 +177,10 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
   /**
    * Request/response (`send()`): the request carries a correlation id and this instance's private
    * reply stream; replies are routed back by the reply listener, or time out after `requestTimeoutMs`.
+   * A request gets one answer and an error is an answer: a handler's error reaches the caller at
+   * once and is not retried. A request whose consumer crashed is taken over like any message; if
+   * the caller had already received values of the crashed attempt, the response errors with
+   * `ReplyInterruptedError` instead of mixing in the new attempt's values.
    */
   protected publish(partialPacket: ReadPacket, callback: (packet: WritePacket) => void): () => void {
     try {

@@ -19,6 +19,7 @@ import { formatBacklog, formatMarkdown, formatRecording, formatTable, formatTarg
 import { PAYLOAD_BYTES } from './lib/payload.mjs';
 import { median } from './lib/stats.mjs';
 import { runRecording } from './recording.mjs';
+import { formatOutbox, runOutbox } from './outbox.mjs';
 import { SCENARIOS, TUNED, withComparedBuilds } from './scenarios/index.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -132,6 +133,11 @@ try {
       log,
     });
   }
+  if (!opts.skip.has('outbox') && scenarios.some(s => s.module === 'ours')) {
+    log('\nOutbox vs emit after commit');
+    const messages = Math.min(opts.messages, 20_000);
+    results.outbox = await runOutbox(admin, { root: ROOT, messages, window: 100, rate: 500, latencyMessages: 2_000, warmup: 200, reps: opts.reps, log });
+  }
 } finally {
   await admin.close();
 }
@@ -152,6 +158,8 @@ if (results.hotTopic) {
 if (results.backlog) log(`\nBacklog\n${formatBacklog(results.backlog)}`);
 if (results.recording?.skipped) log(`\nRecording on vs off: ${results.recording.note}`);
 else if (results.recording) log(`\n${formatRecording(results.recording)}`);
+if (results.outbox?.skipped) log(`\nOutbox: ${results.outbox.note}`);
+else if (results.outbox) log(`\n${formatOutbox(results.outbox)}`);
 results.otherLoad = {
   throughputMedianPct: median(Object.values(results.throughputRuns ?? {}).flat().map(r => r.otherCpuPctOfMachine)),
   latencyMedianPct: median(Object.values(results.latencyRuns ?? {}).flat().map(r => r.otherCpuPctOfMachine)),

@@ -42,7 +42,8 @@ export interface RelayPass {
 /**
  * Publishes pending outbox rows, in every replica at once: each pass claims a batch in one
  * transaction (`FOR UPDATE SKIP LOCKED`, one relay per key at a time), publishes it, marks what was
- * published and commits. Woken by `LISTEN` when rows commit, and by a timer as a fallback.
+ * published and commits. Woken by `LISTEN` when rows commit, and by a timer as a fallback. Holds
+ * one connection of the DataSource's pool while it runs.
  */
 export class OutboxRelay {
   private readonly options: Required<Omit<RedisStreamsOutboxOptions, 'notify' | 'relay'>>;
@@ -51,7 +52,9 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
   private woken = false;
   private wakeable = true;
-  private listener: { release: () => void } | undefined;
+  private runner: QueryRunner | undefined;
+  private unlisten: (() => void) | undefined;
+  private passing: Promise<void> = Promise.resolve();
   private pruneTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private lastWarnAt = 0;
@@ -76,7 +79,6 @@ export class OutboxRelay {
   /** Starts listening, relaying and pruning (idempotent). */
   start(): void {
     if (this.running || this.closed) return;
-    void this.listen();
     this.running = this.loop();
     if (this.options.pruneIntervalMs > 0) {
       this.pruneTimer = setInterval(() => void this.prune().catch(err => this.warn('prune', err)), this.options.pruneIntervalMs);
@@ -90,8 +92,8 @@ export class OutboxRelay {
     clearInterval(this.pruneTimer);
     this.wake?.();
     await this.running;
-    this.listener?.release();
-    this.listener = undefined;
+    await this.passing;
+    this.dropConnection();
   }
 
   /**
@@ -100,8 +102,17 @@ export class OutboxRelay {
    * for this pass, so a later row of the key never overtakes it.
    */
   async relayOnce(): Promise<RelayPass> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+    // One pass at a time on the relay's connection (a test or a cron may call this too).
+    const pass = this.passing.then(() => this.pass());
+    this.passing = pass.then(
+      () => undefined,
+      () => undefined,
+    );
+    return pass;
+  }
+
+  private async pass(): Promise<RelayPass> {
+    const runner = await this.connection();
     try {
       await runner.startTransaction();
       const rows: OutboxRow[] = await runner.query(CLAIM_OUTBOX, [this.options.batchSize]);
@@ -111,11 +122,42 @@ export class OutboxRelay {
       this.failedAttempts += pass.failed;
       return pass;
     } catch (err) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      // A connection that cannot even roll back is gone: the next pass takes a new one.
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => this.dropConnection(err));
       throw err;
-    } finally {
-      await runner.release();
     }
+  }
+
+  /**
+   * The relay's own connection, held between passes so it never queues behind the application's
+   * transactions for a pool slot; it also LISTENs, since notifications arrive between queries.
+   */
+  private async connection(): Promise<QueryRunner> {
+    if (this.runner && !this.runner.isReleased) return this.runner;
+    if (this.closed) throw new Error('The outbox relay is closed');
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as ListenClient | undefined;
+    this.runner = runner;
+    if (client && typeof client.on === 'function') {
+      const onNotification = (msg: { channel: string }) => {
+        if (msg.channel === OUTBOX_CHANNEL) this.onNotification();
+      };
+      client.on('notification', onNotification);
+      this.unlisten = () => client.removeListener('notification', onNotification);
+      await runner.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    }
+    return runner;
+  }
+
+  private dropConnection(err?: unknown): void {
+    const runner = this.runner;
+    this.runner = undefined;
+    this.unlisten?.();
+    this.unlisten = undefined;
+    if (!runner || runner.isReleased) return;
+    // With an error the pool destroys the connection instead of reusing it (it is still LISTENing).
+    const release = (runner as unknown as { releasePostgresConnection?: (e?: unknown) => Promise<void> }).releasePostgresConnection;
+    void (release ? release.call(runner, err ?? new Error('outbox relay closed')) : runner.release()).catch(() => undefined);
   }
 
   /** Deletes sent rows past their retention, in short transactions; resolves with how many. */
@@ -223,52 +265,6 @@ export class OutboxRelay {
     else this.woken = true;
   }
 
-  /** Holds one connection of the pool on `LISTEN`; reconnects after an error. Polling covers the gaps. */
-  private async listen(): Promise<void> {
-    if (this.closed || this.listener) return;
-    const driver = this.dataSource.driver as unknown as {
-      obtainMasterConnection?: () => Promise<[ListenClient, (err?: unknown) => void]>;
-    };
-    if (!driver.obtainMasterConnection) return;
-    let handle: { release: (err?: unknown) => void } | undefined;
-    try {
-      const [client, release] = await driver.obtainMasterConnection();
-      const onNotification = (msg: { channel: string }) => {
-        if (msg.channel === OUTBOX_CHANNEL) this.onNotification();
-      };
-      const onError = (err: unknown) => {
-        handle?.release(err);
-        this.relisten();
-      };
-      let released = false;
-      const current = {
-        release: (err?: unknown) => {
-          if (released) return;
-          released = true;
-          client.removeListener('notification', onNotification);
-          client.removeListener('error', onError);
-          // Destroyed, not returned to the pool: it is still subscribed to the channel.
-          release(err ?? true);
-          if (this.listener === current) this.listener = undefined;
-        },
-      };
-      handle = current;
-      this.listener = current;
-      client.on('notification', onNotification);
-      client.on('error', onError);
-      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-      if (this.closed) current.release();
-    } catch (err) {
-      handle?.release(err);
-      this.warn('listen', err);
-      this.relisten();
-    }
-  }
-
-  private relisten(): void {
-    if (!this.closed) setTimeout(() => void this.listen(), this.options.pollIntervalMs).unref();
-  }
-
   private warn(what: string, err: unknown): void {
     const now = Date.now();
     if (now - this.lastWarnAt < RECORDER_WARN_EVERY_MS) return;
@@ -279,8 +275,6 @@ export class OutboxRelay {
 
 /** The part of a `pg` client the listener uses. */
 interface ListenClient {
-  query(sql: string): Promise<unknown>;
   on(event: 'notification', listener: (msg: { channel: string }) => void): void;
-  on(event: 'error', listener: (err: unknown) => void): void;
   removeListener(event: string, listener: (...args: any[]) => void): void;
 }

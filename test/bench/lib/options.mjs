@@ -18,7 +18,7 @@ const HELP = `npm run bench -- [options]     (--name=value or --name value)
   --rate=N            latency runs: msgs/s (default 2000)
   --latency-messages=N  measured messages per latency run (default 4000, after a warm-up of 500)
   --backlog=N         backlog scenario size (default 1000000; 0 = skip)
-  --skip=a,b          phases to skip: throughput, latency, backlog, recording
+  --skip=a,b          phases to skip: throughput, latency, backlog, recording, outbox
   --no-build          do not run "npm run build" first
   --cpu-prof=a,b      run these scenarios' children under node --cpu-prof
   --prof-dir=DIR      where .cpuprofile files go (default: $TMPDIR/bench-profiles)

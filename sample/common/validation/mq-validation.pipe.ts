@@ -11,12 +11,13 @@ export interface FieldError {
  * The global `ValidationPipe`: DTO classes are validated with class-validator, unknown fields are
  * rejected, and a failure is a 400 MQ_VALIDATION_FAILED whose `details` list every field.
  *
- * Message payloads are opaque JSON and must reach consumers byte for byte. class-transformer
- * walks them like class instances and silently drops keys named like `Object.prototype`
- * members (`constructor`, `toString`, `__proto__`, …) — assigning `__proto__` would even change
- * the copy's prototype. So after the transformation, every `payload` field (of a message, or of
- * each message of `messages`) is put back as the body parser produced it: `JSON.parse` makes
- * `__proto__` an own data property, which never touches a prototype.
+ * Message payloads are opaque JSON and must reach consumers byte for byte. Nest's pipe deletes
+ * `__proto__` and `constructor` keys at any depth (its guard against prototype pollution), and
+ * class-transformer drops keys named like other `Object.prototype` members (`toString`,
+ * `valueOf`, …). So every `payload` (of a message, or of each of `messages`) is taken out of the
+ * body before validation — a placeholder keeps `@IsDefined()` meaningful — and put back on the
+ * DTO afterwards, exactly as the body parser produced it: `JSON.parse` makes `__proto__` an own
+ * data property, which never touches a prototype, and nothing here copies it with `=` or spread.
  */
 export class MqValidationPipe extends ValidationPipe {
   constructor() {
@@ -30,22 +31,34 @@ export class MqValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'body') return super.transform(value, metadata);
+    const payloads = detachPayloads(value);
     const result = await super.transform(value, metadata);
-    if (metadata.type === 'body') restorePayloads(value, result);
+    for (const { path, payload } of payloads) {
+      const target = path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), result);
+      if (isRecord(target)) setOwn(target, 'payload', payload);
+    }
     return result;
   }
 }
 
-/** Copies the raw `payload` of a message body (and of each of its `messages`) onto the transformed DTO. */
-function restorePayloads(raw: unknown, dto: unknown): void {
-  if (!isRecord(raw) || !isRecord(dto) || raw === dto) return;
-  if (Object.hasOwn(raw, 'payload')) setOwn(dto, 'payload', raw.payload);
-  if (Array.isArray(raw.messages) && Array.isArray(dto.messages)) {
-    raw.messages.forEach((message, i) => {
-      const target = (dto.messages as unknown[])[i];
-      if (isRecord(message) && isRecord(target) && Object.hasOwn(message, 'payload')) setOwn(target, 'payload', message.payload);
-    });
-  }
+/** A payload taken out of the body, and where it goes back (`[]` = the body, `['messages', i]`). */
+interface DetachedPayload {
+  path: (string | number)[];
+  payload: unknown;
+}
+
+/** Replaces object / array payloads by a placeholder; scalars and null stay (nothing to strip, and null must fail). */
+function detachPayloads(body: unknown): DetachedPayload[] {
+  const detached: DetachedPayload[] = [];
+  const take = (holder: unknown, path: (string | number)[]) => {
+    if (!isRecord(holder) || !Object.hasOwn(holder, 'payload') || !isRecord(holder.payload)) return;
+    detached.push({ path, payload: holder.payload });
+    setOwn(holder, 'payload', true);
+  };
+  take(body, []);
+  if (isRecord(body) && Array.isArray(body.messages)) body.messages.forEach((message, i) => take(message, ['messages', i]));
+  return detached;
 }
 
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {

@@ -16,6 +16,8 @@ export class WebhookReceiver {
   readonly requests: ReceivedRequest[] = [];
   /** Status to answer with; a function decides per request; `'hang'` never answers (a timeout). */
   respond: number | 'hang' | ((request: ReceivedRequest) => number) = 200;
+  /** Headers of every answer (e.g. a `Location` with a 3xx). */
+  responseHeaders: Record<string, string> = {};
 
   private constructor(private readonly server: Server) {}
 
@@ -36,6 +38,7 @@ export class WebhookReceiver {
         receiver.requests.push(request);
         if (receiver.respond === 'hang') return;
         res.statusCode = typeof receiver.respond === 'function' ? receiver.respond(request) : receiver.respond;
+        for (const [name, value] of Object.entries(receiver.responseHeaders)) res.setHeader(name, value);
         res.end();
       });
     });

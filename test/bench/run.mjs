@@ -154,6 +154,8 @@ if (results.hotTopic) {
   log(`\nIssue 9 — one hot topic, ${opts.reps} interleaved rounds of ${opts.messages.toLocaleString('en-US')} messages (ratios within each round)`);
   log(formatMarkdown(HOT_TOPIC_HEAD, hotTopicTableRows(results.hotTopic)));
   if (results.hotTopic.targets.length) log(formatTargets(results.hotTopic.targets));
+  const busy = results.hotTopic.median.otherLoadPct;
+  if (busy > 25) log(`Note: other processes used a median ${Math.round(busy)} % of the machine during these rounds; throughput ratios are noisy, CPU µs/msg less so.`);
 }
 if (results.backlog) log(`\nBacklog\n${formatBacklog(results.backlog)}`);
 if (results.recording?.skipped) log(`\nRecording on vs off: ${results.recording.note}`);

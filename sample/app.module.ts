@@ -15,6 +15,7 @@ import type { SampleConfig } from './config/sample-config.js';
 import { typeOrmOptions } from './database/typeorm-options.js';
 import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
 import { InternalModule } from './internal/internal.module.js';
+import { MessagesModule } from './messages/messages.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { GuardedPrometheusController } from './observability/prometheus.controller.js';
 import { ALL_PLATFORM_TOPICS } from './platform/platform.topics.js';
@@ -78,6 +79,7 @@ export class AppModule {
         PublishModule,
         SubscriptionsModule,
         DeadLettersModule,
+        MessagesModule,
         ObservabilityModule,
         InternalModule,
         PlatformModule,

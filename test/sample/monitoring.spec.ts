@@ -63,7 +63,7 @@ describe('Sample: monitoring', () => {
     await a.post(`/subscriptions/${sub.id}/pause`).expect(200);
     await waitFor(
       async () =>
-        ((await a.get('/health')).body.info?.redis_streams?.consumers ?? []).some(
+        ((await a.healthDetails()).body.info?.redis_streams?.consumers ?? []).some(
           (c: { group: string; paused: boolean }) => c.group === sub.consumerGroup && c.paused,
         ),
       "the group's consumer to report paused",
@@ -78,31 +78,52 @@ describe('Sample: monitoring', () => {
     expect((await api(s, s.token({ tenant_id: 'other' })).get('/status')).body.alerts).toEqual([]);
   });
 
-  it('should answer /health without a token, and expose Prometheus text at /metrics', async () => {
+  it('should answer the public probes without a token and without naming any tenant, topic or group', async () => {
     await start();
-    const health = await request(s.http).get('/api/v1/mq/health');
-    expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: 'ok', info: { redis_streams: { status: 'up', redis: 'up' }, database: { status: 'up' } } });
-    expect(health.body.info.redis_streams.consumers.map((c: any) => c.topic).sort()).toEqual([
-      'platform.audit.log', 'platform.notification.requested', 'platform.payment.succeeded', 'platform.user.registered',
-    ]);
+    await a.queue('secret-queue');
+    const sub = await a.webhook('secret-queue', receiver.url());
+    for (const path of ['/api/v1/mq/health', '/api/v1/mq/health/ready', '/api/v1/mq/health/live']) {
+      const res = await request(s.http).get(path);
+      expect([path, res.status, res.body]).toEqual([path, 200, { status: 'ok' }]);
+      expect(res.text).not.toContain(s.tenant);
+      expect(res.text).not.toContain(sub.id);
+      expect(res.text).not.toContain('platform.');
+    }
+  });
+
+  it('should show the detailed health only with the metrics token or a monitoring-role JWT', async () => {
+    await start();
+    await a.queue('orders');
+    const sub = await a.webhook('orders', receiver.url());
+    const path = '/api/v1/mq/health/details';
+    expect((await request(s.http).get(path)).status).toBe(401);
+    expect((await request(s.http).get(path).set('Authorization', 'Bearer wrong')).status).toBe(401);
+    // A tenant's admin is not enough: the report spans tenants.
+    expect((await request(s.http).get(path).set('Authorization', a.auth)).status).toBe(403);
+    const monitoring = `Bearer ${s.token({ tenant_id: 'platform', roles: ['monitoring'] })}`;
+    for (const auth of [`Bearer ${s.config.metricsToken}`, monitoring]) {
+      const res = await request(s.http).get(path).set('Authorization', auth);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ status: 'ok', info: { redis_streams: { status: 'up', redis: 'up' }, database: { status: 'up' } } });
+      expect(res.body.info.redis_streams.consumers.map((c: any) => c.group)).toContain(sub.consumerGroup);
+    }
+  });
+
+  it('should serve Prometheus text at /metrics only with a credential (it names every tenant)', async () => {
+    await start();
     await a.queue('orders');
     await a.publish('orders', 1);
+    expect((await request(s.http).get('/metrics')).status).toBe(401);
+    expect((await request(s.http).get('/metrics').set('Authorization', 'Bearer wrong')).status).toBe(401);
+    expect((await request(s.http).get('/metrics').set('Authorization', a.auth)).status).toBe(403);
     const line = `mq_messages_total{topic="${s.tenant}.orders",group="",outcome="published"} 1`;
     // The transport's metrics observer may add its counts to the counter periodically.
     const text = await waitFor(async () => {
-      const res = await request(s.http).get('/metrics');
+      const res = await request(s.http).get('/metrics').set('Authorization', `Bearer ${s.config.metricsToken}`);
       return res.text.includes(line) ? res : undefined;
     }, 'the publish in the Prometheus text');
     expect(text!.status).toBe(200);
     expect(text!.headers['content-type']).toMatch(/^text\/plain/);
-  });
-
-  it('should protect /metrics with METRICS_TOKEN when it is set', async () => {
-    await start({ metricsToken: 'scrape-secret' });
-    expect((await request(s.http).get('/metrics')).status).toBe(401);
-    expect((await request(s.http).get('/metrics').set('Authorization', 'Bearer wrong')).status).toBe(401);
-    expect((await request(s.http).get('/metrics').set('Authorization', 'Bearer scrape-secret')).status).toBe(200);
   });
 
   it('should serve the OpenAPI document with every endpoint of the admin and internal APIs', async () => {
@@ -118,6 +139,7 @@ describe('Sample: monitoring', () => {
       'DELETE /api/v1/mq/subscriptions/{id}', 'POST /api/v1/mq/subscriptions/{id}/pause', 'POST /api/v1/mq/subscriptions/{id}/resume',
       'GET /api/v1/mq/dead-letters', 'POST /api/v1/mq/dead-letters/retry', 'DELETE /api/v1/mq/dead-letters',
       'GET /api/v1/mq/metrics', 'GET /api/v1/mq/metrics/topics', 'GET /api/v1/mq/metrics/consumers', 'GET /api/v1/mq/health', 'GET /api/v1/mq/status',
+      'GET /api/v1/mq/health/live', 'GET /api/v1/mq/health/ready', 'GET /api/v1/mq/health/details', 'GET /api/v1/mq/messages/{id}',
       'POST /internal/mq/user-events', 'POST /internal/mq/notifications', 'POST /internal/mq/audit-logs', 'GET /internal/mq/metrics',
       'GET /internal/mq/health-detailed',
     ];
@@ -142,7 +164,10 @@ describe('Sample: monitoring', () => {
       await redis.stop();
       const health = await request(s.http).get('/api/v1/mq/health');
       expect(health.status).toBe(503);
-      expect(health.body).toMatchObject({ code: 'MQ_UNHEALTHY', details: { status: 'error', error: { redis_streams: { status: 'down' } } } });
+      expect(health.body).toEqual({ code: 'MQ_UNHEALTHY', message: expect.any(String) });
+      const details = await a.healthDetails();
+      expect(details.status).toBe(503);
+      expect(details.body).toMatchObject({ code: 'MQ_UNHEALTHY', details: { status: 'error', error: { redis_streams: { status: 'down' } } } });
       const started = Date.now();
       const publish = await a.post('/publish', { topic: 'orders', payload: 1 });
       expect(Date.now() - started).toBeLessThan(5_000); // REDIS_TIMEOUT_MS, not a hanging request

@@ -127,7 +127,7 @@ describe('Sample: subscriptions API and webhook delivery', () => {
       // Consumers check the pause every 400 ms: wait until this group's consumer reports it.
       await waitFor(
         async () =>
-          ((await a.get('/health')).body.info?.redis_streams?.consumers ?? []).some(
+          ((await a.healthDetails()).body.info?.redis_streams?.consumers ?? []).some(
             (c: { group: string; paused: boolean }) => c.group === sub.consumerGroup && c.paused,
           ),
         "the group's consumer to report paused",
@@ -177,7 +177,7 @@ describe('Sample: subscriptions API and webhook delivery', () => {
       const stream = `${s.config.prefix}:{${s.tenant}.orders}`;
       expect(await s.redis.xlen(stream)).toBe(3);
       const sweeper = s.app.get(RetentionSweeper);
-      await waitFor(async () => (await sweeper.sweep()) >= 0 && (await s.redis.xlen(stream)) === 0, 'the trim after one second', 10_000, 200);
+      await waitFor(async () => (await sweeper.sweep()).trimmed >= 0 && (await s.redis.xlen(stream)) === 0, 'the trim after one second', 10_000, 200);
     });
 
     it('should stop delivering and remove the consumer group when the subscription is deleted', async () => {

@@ -10,6 +10,25 @@ export interface StreamCounters {
   groups: Map<string, { entriesRead: number | null; oldestUndeliveredAgeMs: number }>;
 }
 
+/** Removes the oldest dead letters of one topic, and their refs (one atomic batch). */
+const PRUNE_DEAD_LETTERS = `--[[
+  KEYS[1] dead-letter stream, KEYS[2] dead-letter refs zset (member "<entry id>|<group>")
+  ARGV[1] cutoff ms (letters with an older id go), ARGV[2] batch size
+  Output: letters removed
+]]
+-- An id of only milliseconds as the end means "up to the last entry of that millisecond".
+local letters = redis.call('XRANGE', KEYS[1], '-', tostring(tonumber(ARGV[1]) - 1), 'COUNT', ARGV[2])
+for _, letter in ipairs(letters) do
+  local f, entryId, group = letter[2], nil, nil
+  for j = 1, #f, 2 do
+    if f[j] == 'dlq.entryId' then entryId = f[j + 1] elseif f[j] == 'dlq.group' then group = f[j + 1] end
+  end
+  if entryId and group then redis.call('ZREM', KEYS[2], entryId .. '|' .. group) end
+  redis.call('XDEL', KEYS[1], letter[1])
+end
+return #letters
+`;
+
 /**
  * The few Redis operations the transport's admin has no method for: registering and removing an
  * external consumer group, the Redis 7 counters behind rates and lag age, and the per-subscription
@@ -94,6 +113,33 @@ export class SampleRedis implements OnApplicationShutdown {
       result.groups.set(name, { entriesRead: read[i], oldestUndeliveredAgeMs: Math.max(0, now - ms) });
     });
     return result;
+  }
+
+  /** The decoded `data` of one stream entry, or undefined once the entry is trimmed. */
+  async entryData(topic: string, entryId: string): Promise<unknown> {
+    const [entry] = (await this.redis.xrange(this.streamKey(topic), entryId, entryId)) as [string, string[]][];
+    if (!entry) return undefined;
+    const fields = entry[1];
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      // `JSON.parse` keeps keys such as `__proto__` as own properties: the payload round-trips.
+      if (fields[i] === 'data') return JSON.parse(fields[i + 1]);
+    }
+    return undefined;
+  }
+
+  /**
+   * Removes a queue's dead letters that failed before `before` (epoch ms; dead-letter entry ids
+   * are their failure time), with their refs: a ref keeps the original entry from being trimmed,
+   * so a pruned letter must not leave its ref behind. Resolves with the letters removed.
+   */
+  async pruneDeadLetters(topic: string, before: number): Promise<number> {
+    const stream = this.streamKey(topic);
+    let removed = 0;
+    for (;;) {
+      const count = Number(await this.redis.eval(PRUNE_DEAD_LETTERS, 2, `${stream}:dlq`, `${stream}:dlq-refs`, before, 500));
+      removed += count;
+      if (count < 500) return removed;
+    }
   }
 
   /**

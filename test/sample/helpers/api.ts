@@ -13,6 +13,8 @@ export function api(s: SampleHarness, token = s.token()) {
     post: (path: string, body?: object) => request(s.http).post(`${API}${path}`).set('Authorization', auth).send(body),
     put: (path: string, body?: object) => request(s.http).put(`${API}${path}`).set('Authorization', auth).send(body),
     delete: (path: string) => request(s.http).delete(`${API}${path}`).set('Authorization', auth),
+    /** The detailed health (every read loop), with the app's metrics token. */
+    healthDetails: () => request(s.http).get(`${API}/health/details`).set('Authorization', `Bearer ${s.config.metricsToken}`),
     /** Creates a queue (201 expected) and returns its view. */
     async queue(name: string, settings: Record<string, unknown> = {}): Promise<any> {
       const res = await request(s.http).post(`${API}/queues`).set('Authorization', auth).send({ name, ...settings });

@@ -1,0 +1,134 @@
+import request from 'supertest';
+import { RedisThrottlerStorage } from '../../sample/common/rate-limit/redis-throttler.storage.js';
+import { SampleRedis } from '../../sample/common/redis/sample-redis.service.js';
+import { API, api } from './helpers/api.js';
+import { startSampleApp, type SampleHarness } from './helpers/sample-app.js';
+import { WebhookReceiver } from './helpers/webhook-receiver.js';
+import { waitFor } from '../helpers/wait.js';
+
+describe('Sample: per-tenant limits', () => {
+  let s: SampleHarness;
+  let receiver: WebhookReceiver;
+
+  afterEach(async () => {
+    await s?.close();
+    await receiver?.close();
+  });
+
+  describe('maxLength bounds the backlog (unacked + unread + delayed), not retained history', () => {
+    beforeEach(async () => {
+      s = await startSampleApp();
+      receiver = await WebhookReceiver.start();
+    });
+
+    it('should accept more once the consumers acked what the queue held', async () => {
+      const a = api(s);
+      await a.queue('small', { maxLength: 2, retentionMs: 3_600_000 });
+      await a.webhook('small', receiver.url());
+      await a.publish('small', 1);
+      await a.publish('small', 2);
+      await waitFor(() => receiver.requests.length === 2, 'both deliveries');
+      await waitFor(async () => (await a.get('/queues/small')).body.stats.groups[0]?.pending === 0, 'both acks');
+      // The two entries are still retained (an hour), but nobody waits for them.
+      expect((await a.get('/queues/small')).body.stats.length).toBe(2);
+      expect(await a.publish('small', 3)).toEqual(expect.any(String));
+    });
+
+    it('should refuse once unread, unacked and delayed messages fill it', async () => {
+      const a = api(s);
+      await a.queue('paused', { maxLength: 3 });
+      const sub = await a.webhook('paused', receiver.url());
+      await a.post(`/subscriptions/${sub.id}/pause`).expect(200);
+      await a.publish('paused', 1);
+      await a.post('/publish/delayed', { topic: 'paused', payload: 2, delayMs: 3_600_000 }).expect(202);
+      await a.publish('paused', 3);
+      const full = await a.post('/publish', { topic: 'paused', payload: 4 });
+      expect(full.status).toBe(429);
+      expect(full.body).toMatchObject({ code: 'MQ_QUOTA_EXCEEDED', details: { maxLength: 3, backlog: 3 } });
+    });
+
+    it('should count delayed messages: 50 delayed publishes to a maxLength 5 queue leave 5', async () => {
+      const a = api(s);
+      await a.queue('later', { maxLength: 5 });
+      const statuses: number[] = [];
+      for (let n = 0; n < 50; n++) {
+        statuses.push((await a.post('/publish/delayed', { topic: 'later', payload: n, delayMs: 3_600_000 })).status);
+      }
+      expect(statuses.filter(x => x === 202)).toHaveLength(5);
+      expect(statuses.filter(x => x === 429)).toHaveLength(45);
+      expect(await s.redis.zcard(`${s.config.prefix}:{${s.tenant}.later}:delayed`)).toBe(5);
+    });
+  });
+
+  describe('quotas and rates', () => {
+    it('should answer 429 MQ_QUOTA_EXCEEDED past the subscription quota of the tenant', async () => {
+      s = await startSampleApp({ limits: { maxSubscriptions: 2, requestsPerWindow: 1000, publishPerWindow: 1000, windowMs: 60_000 } });
+      receiver = await WebhookReceiver.start();
+      const a = api(s);
+      await a.queue('orders');
+      await a.webhook('orders', receiver.url());
+      await a.post('/subscriptions', { topic: 'orders', type: 'redis_consumer', consumerGroup: 'billing' }).expect(201);
+      const third = await a.post('/subscriptions', { topic: 'orders', type: 'webhook', handlerConfig: { url: receiver.url() } });
+      expect(third.status).toBe(429);
+      expect(third.body).toMatchObject({ code: 'MQ_QUOTA_EXCEEDED', details: { limit: 2 } });
+      // Another tenant has its own quota.
+      const other = api(s, s.token({ tenant_id: 'other' }));
+      await other.queue('orders');
+      await other.webhook('orders', receiver.url());
+    });
+
+    it('should limit the request rate per tenant with 429 MQ_RATE_LIMITED and Retry-After', async () => {
+      s = await startSampleApp({ limits: { maxSubscriptions: 50, requestsPerWindow: 5, publishPerWindow: 1000, windowMs: 60_000 } });
+      const a = api(s);
+      const statuses: number[] = [];
+      for (let n = 0; n < 8; n++) statuses.push((await a.get('/queues')).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+      const limited = await a.get('/queues');
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+      expect(limited.body).toMatchObject({ code: 'MQ_RATE_LIMITED', message: expect.any(String), details: { limit: 5, windowSeconds: 60 } });
+      // Counted per tenant across every route.
+      expect((await a.post('/queues', { name: 'x' })).status).toBe(429);
+      expect((await api(s, s.token({ tenant_id: 'other' })).get('/queues')).status).toBe(200);
+    });
+
+    it('should limit the messages published per tenant, a batch counting each message, all or none', async () => {
+      s = await startSampleApp({ limits: { maxSubscriptions: 50, requestsPerWindow: 1000, publishPerWindow: 3, windowMs: 60_000 } });
+      const a = api(s);
+      await a.queue('orders');
+      await request(s.http).post(`${API}/publish/batch`).set('Authorization', a.auth).send({ topic: 'orders', messages: [{ payload: 1 }, { payload: 2 }] }).expect(202);
+      const batch = await a.post('/publish/batch', { topic: 'orders', messages: [{ payload: 3 }, { payload: 4 }] });
+      expect(batch.status).toBe(429);
+      expect(batch.body.code).toBe('MQ_RATE_LIMITED');
+      expect(Number(batch.headers['retry-after'])).toBeGreaterThan(0);
+      expect(await s.redis.xlen(`${s.config.prefix}:{${s.tenant}.orders}`)).toBe(2);
+    });
+  });
+});
+
+describe('RedisThrottlerStorage', () => {
+  let s: SampleHarness;
+
+  afterEach(async () => s?.close());
+
+  it('should share one counter between replicas (two storages on the same Redis)', async () => {
+    s = await startSampleApp();
+    const oneRedis = new SampleRedis(s.config);
+    const one = new RedisThrottlerStorage(oneRedis, s.config);
+    const twoRedis = new SampleRedis(s.config);
+    const two = new RedisThrottlerStorage(twoRedis, s.config);
+    try {
+      const hits = [];
+      for (let n = 0; n < 3; n++) {
+        hits.push(await one.increment('k', 10_000, 4, 10_000, 'test'));
+        hits.push(await two.increment('k', 10_000, 4, 10_000, 'test'));
+      }
+      expect(hits.map(h => h.isBlocked)).toEqual([false, false, false, false, true, true]);
+      expect(hits[3]).toMatchObject({ totalHits: 4, isBlocked: false });
+      expect(hits[4].timeToBlockExpire).toBeGreaterThan(0);
+    } finally {
+      await oneRedis.onApplicationShutdown();
+      await twoRedis.onApplicationShutdown();
+    }
+  });
+});

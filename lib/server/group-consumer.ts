@@ -99,15 +99,19 @@ export class GroupConsumer {
     return this.options.concurrency + this.options.batchSize;
   }
 
-  /** Creates the group if needed (one round trip with the paused check), then starts reading. */
+  /**
+   * Creates the group if needed, reads whether it is paused and when its earliest retry is due
+   * (one round trip), then starts reading.
+   */
   async start(): Promise<void> {
-    const [, paused] = await Promise.all([
+    const [, paused, firstRetry] = await Promise.all([
       this.ensureGroup(this.options.startFrom === 'earliest' ? '0' : '$'),
       this.command.sismember(this.keys.paused, this.options.group),
+      this.command.zrange(this.keys.retry, '0', '0', 'WITHSCORES') as Promise<string[]>,
     ]);
     this.paused = paused === 1;
     this.lastReadAt = Date.now();
-    this.services.due.retryAt(this, Date.now());
+    if (firstRetry.length === 2) this.services.due.retryAt(this, Number(firstRetry[1]));
     this.pump();
   }
 

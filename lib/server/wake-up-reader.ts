@@ -6,6 +6,14 @@ import { compareEntryIds } from './entry-id.js';
 import type { GroupConsumer } from './group-consumer.js';
 
 /**
+ * Least time between two re-arms of the wake-up XREAD: 10 ms, growing with the streams it covers
+ * (1 ms per 20 streams, at most 50 ms), since each re-arm re-sends and re-registers all of them.
+ */
+function rearmSpacingMs(streams: number): number {
+  return Math.min(50, Math.max(10, streams / 20));
+}
+
+/**
  * One blocking connection that waits for work on behalf of every drained consumer: a single
  * `XREAD COUNT 1 BLOCK blockMs STREAMS s1 … sN id1 … idN` over the distinct streams of the waiting
  * consumers (each stream once, however many groups wait on it; id = the lowest `caughtUpTo` of
@@ -28,6 +36,7 @@ export class WakeUpReader {
   private clientIdStale = true;
   private changed: (() => void) | undefined;
   private unblocking = false;
+  private lastRearmAt = 0;
   private stopped = false;
   private loop: Promise<void> | undefined;
   /** Epoch ms of the last XREAD answer (or of start): the heartbeat of every waiting consumer. */
@@ -135,13 +144,21 @@ export class WakeUpReader {
     changed?.();
   }
 
-  /** Ends the XREAD in flight so the next one covers the new waiters (coalesced per event-loop turn). */
+  /**
+   * Ends the XREAD in flight so the next one covers the new waiters. Coalesced: at most one re-arm
+   * per `rearmSpacingMs` (many topics draining at once, or 1,000 subscribing, re-arm a few times,
+   * not once each). Nothing is lost meanwhile: the next XREAD starts from each waiter's `caughtUpTo`.
+   */
   private rearm(): void {
     if (this.unblocking || this.reader instanceof Cluster) return; // cluster: the XREAD ends at its block timeout
     this.unblocking = true;
-    setImmediate(() => {
+    const wait = this.lastRearmAt + rearmSpacingMs(this.waiting.size) - Date.now();
+    const go = () => {
+      this.lastRearmAt = Date.now();
       void this.unblock().finally(() => (this.unblocking = false));
-    });
+    };
+    if (wait > 0) setTimeout(go, wait).unref();
+    else setImmediate(go);
   }
 
   private async unblock(): Promise<void> {

@@ -6,7 +6,7 @@ import { RedisStreamsContext, RedisStreamsRecordBuilder, ServerRedisStreams } fr
 import { connection } from '../helpers/redis.js';
 import { useRedisFixture } from '../helpers/fixture.js';
 import { startClient, startServer } from '../helpers/nest.js';
-import { waitFor } from '../helpers/wait.js';
+import { deferred, waitFor } from '../helpers/wait.js';
 
 describe('ServerRedisStreams delivery', () => {
   const f = useRedisFixture();
@@ -152,5 +152,26 @@ describe('ServerRedisStreams delivery', () => {
     const id = await lastValueFrom(f.client.emit('orders', { n: 1 }));
     await waitFor(() => seen.length === 1 && events.length === 2, 'the handler and both hooks');
     expect(events).toEqual([`start:${id}`, `end:${id}`]);
+  });
+
+  it('should deliver the entry that recreated a deleted stream before the group was recreated', async () => {
+    const release = deferred();
+    const seen: unknown[] = [];
+    @Controller()
+    class Busy {
+      @EventPattern<string>('orders', { concurrency: 1 })
+      async handle(@Payload() data: { n: number }) {
+        seen.push(data);
+        if (data.n === 1) await release.promise;
+      }
+    }
+    f.servers.push(await startServer([Busy], { prefix: f.prefix, group: 'g' }));
+    await lastValueFrom(f.client.emit('orders', { n: 1 }));
+    await waitFor(() => seen.length === 1, 'the first message to be handled');
+    await f.redis.del(`${f.prefix}:{orders}`); // e.g. admin.deleteTopic
+    await lastValueFrom(f.client.emit('orders', { n: 2 })); // recreates the stream, without groups
+    release.resolve();
+    await waitFor(() => seen.length === 2, 'the message that recreated the stream');
+    expect(seen).toEqual([{ n: 1 }, { n: 2 }]);
   });
 });

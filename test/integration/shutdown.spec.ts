@@ -2,9 +2,10 @@ import { Controller } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
 import { lastValueFrom } from 'rxjs';
-import { ClientRedisStreams } from '../../lib/index.js';
+import { ClientRedisStreams, ServerRedisStreams } from '../../lib/index.js';
+import type { RedisConnection } from '../../lib/connection/create-redis-connection.js';
 import { startClient, startServer } from '../helpers/nest.js';
-import { deletePrefix, inspector, randomPrefix } from '../helpers/redis.js';
+import { connection, deletePrefix, inspector, randomPrefix } from '../helpers/redis.js';
 import { deferred, waitFor } from '../helpers/wait.js';
 
 describe('ServerRedisStreams graceful shutdown', () => {
@@ -94,5 +95,28 @@ describe('ServerRedisStreams graceful shutdown', () => {
     expect(await pendingCount()).toBe(1);
     expect(await consumers()).toHaveLength(1);
     never.resolve();
+  });
+
+  it('should close right after listen without waiting for a blocked read to time out', async () => {
+    @Controller()
+    class Idle {
+      @EventPattern<string>('work')
+      handle() {}
+    }
+    const { close } = await startServer([Idle], { prefix, group: 'g', blockMs: 8_000 });
+    const t0 = Date.now();
+    await close();
+    expect(Date.now() - t0).toBeLessThan(2_000);
+  });
+
+  it('should open no second connection when listen() is called twice, and close every one', async () => {
+    const server = new ServerRedisStreams({ connection: connection(), prefix, blockMs: 500 });
+    const listen = () => new Promise<void>((resolve, reject) => server.listen(err => (err ? reject(err) : resolve())));
+    await listen();
+    const [first] = server.unwrap<RedisConnection[]>();
+    await listen();
+    expect(server.unwrap<RedisConnection[]>()[0]).toBe(first);
+    await server.close();
+    await waitFor(() => server.unwrap<RedisConnection[]>().every(c => c.status === 'end') && first.status === 'end', 'every connection closed');
   });
 });

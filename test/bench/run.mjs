@@ -9,7 +9,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBacklog } from './backlog.mjs';
-import { HOT_TOPIC_HEAD, hotTopicTableRows, summarizeHotTopic } from './lib/hot-topic.mjs';
+import { HOT_TOPIC_HEAD, hotTopicOtherLoad, hotTopicTableRows, hotTopicTargets, summarizeHotTopic } from './lib/hot-topic.mjs';
 import { runManyTopicsMain } from './many-topics.mjs';
 import { parseOptions, selectScenarios } from './lib/options.mjs';
 import { RedisAdmin } from './lib/redis-admin.mjs';
@@ -153,8 +153,9 @@ if (results.targets.length) log(`\nSPEC §8 targets\n${formatTargets(results.tar
 if (results.hotTopic) {
   log(`\nIssue 9 — one hot topic, ${opts.reps} interleaved rounds of ${opts.messages.toLocaleString('en-US')} messages (ratios within each round)`);
   log(formatMarkdown(HOT_TOPIC_HEAD, hotTopicTableRows(results.hotTopic)));
-  if (results.hotTopic.targets.length) log(formatTargets(results.hotTopic.targets));
-  const busy = results.hotTopic.median.otherLoadPct;
+  const targets = hotTopicTargets(results.hotTopic);
+  if (targets.length) log(formatTargets(targets));
+  const busy = hotTopicOtherLoad(results.hotTopic);
   if (busy > 25) log(`Note: other processes used a median ${Math.round(busy)} % of the machine during these rounds; throughput ratios are noisy, CPU µs/msg less so.`);
 }
 if (results.backlog) log(`\nBacklog\n${formatBacklog(results.backlog)}`);

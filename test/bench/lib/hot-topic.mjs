@@ -13,10 +13,15 @@ const TARGETS = { raw: 1.0, nest: 1.5, cpuUsPerMsg: 12 };
  * machine's load drifts out of them. Undefined when a peer did not run.
  */
 export function summarizeHotTopic(throughputRuns) {
-  const ours = throughputRuns?.[OURS];
   const raw = throughputRuns?.[RAW];
-  const nest = throughputRuns?.[NEST];
-  if (!ours || !raw) return undefined;
+  if (!raw) return undefined;
+  // ours-default, and the same against other builds (`--compare-dist`: ours-default@<tag>).
+  const names = Object.keys(throughputRuns).filter(n => n === OURS || n.startsWith(`${OURS}@`));
+  if (!names.length) return undefined;
+  return { variants: names.map(name => summarizeVariant(name, throughputRuns[name], raw, throughputRuns[NEST])) };
+}
+
+function summarizeVariant(name, ours, raw, nest) {
   const rounds = ours.map((o, i) => {
     const r = raw[i];
     const n = nest?.[i];
@@ -37,20 +42,35 @@ export function summarizeHotTopic(throughputRuns) {
   });
   const med = key => median(rounds.map(r => r[key]));
   const summary = {
+    name,
     rounds,
     median: Object.fromEntries(Object.keys(rounds[0] ?? {}).filter(k => k !== 'round').map(k => [k, med(k)])),
   };
   const m = summary.median;
   summary.targets = [
-    { variant: OURS, target: `e2e ≥ ${TARGETS.raw} × plain ioredis COUNT 1000 loop (median of rounds)`, value: m.oursToRaw, unit: '×', met: m.oursToRaw >= TARGETS.raw },
-    { variant: OURS, target: `e2e ≥ ${TARGETS.nest} × Nest Transport.REDIS (median of rounds)`, value: m.oursToNest, unit: '×', met: m.oursToNest >= TARGETS.nest },
-    { variant: OURS, target: `consumer CPU ≤ ${TARGETS.cpuUsPerMsg} µs/msg (median of rounds)`, value: m.oursConsumerCpuUsPerMsg, unit: 'µs', met: m.oursConsumerCpuUsPerMsg <= TARGETS.cpuUsPerMsg },
+    { variant: name, target: `e2e ≥ ${TARGETS.raw} × plain ioredis COUNT 1000 loop (median of rounds)`, value: m.oursToRaw, unit: '×', met: m.oursToRaw >= TARGETS.raw },
+    { variant: name, target: `e2e ≥ ${TARGETS.nest} × Nest Transport.REDIS (median of rounds)`, value: m.oursToNest, unit: '×', met: m.oursToNest >= TARGETS.nest },
+    { variant: name, target: `consumer CPU ≤ ${TARGETS.cpuUsPerMsg} µs/msg (median of rounds)`, value: m.oursConsumerCpuUsPerMsg, unit: 'µs', met: m.oursConsumerCpuUsPerMsg <= TARGETS.cpuUsPerMsg },
   ].filter(t => t.value !== undefined);
   return summary;
 }
 
-/** Table rows (one per round plus the median) for `formatMarkdown`. */
+/** Every variant's targets. */
+export function hotTopicTargets(summary) {
+  return summary.variants.flatMap(v => v.targets);
+}
+
+/** Median share of the machine other processes used during the rounds. */
+export function hotTopicOtherLoad(summary) {
+  return median(summary.variants.map(v => v.median.otherLoadPct));
+}
+
+/** Table rows (per variant: one per round plus the median) for `formatMarkdown`. */
 export function hotTopicTableRows(summary) {
+  return summary.variants.flatMap(v => variantRows(v, summary.variants.length > 1));
+}
+
+function variantRows(summary, named) {
   const int = v => (v === undefined ? '—' : Math.round(v).toLocaleString('en-US'));
   const x = v => (v === undefined ? '—' : `${v.toFixed(2)} ×`);
   const f1 = v => (v === undefined ? '—' : v.toFixed(1));
@@ -65,14 +85,15 @@ export function hotTopicTableRows(summary) {
     `${f1(r.oursConsumerCpuUsPerMsg)} / ${f1(r.rawConsumerCpuUsPerMsg)} / ${f1(r.nestConsumerCpuUsPerMsg)}`,
     int(r.otherLoadPct),
   ];
-  return [...summary.rounds.map(r => line(String(r.round), r)), line('median', summary.median)];
+  const label = text => (named ? `${summary.name} ${text}` : text);
+  return [...summary.rounds.map(r => line(label(String(r.round)), r)), line(label('median'), summary.median)];
 }
 
 export const HOT_TOPIC_HEAD = [
   'round',
   `${RAW} msg/s`,
   `${NEST} msg/s`,
-  `${OURS} msg/s`,
+  `ours msg/s`,
   `ours ÷ ${RAW}`,
   `ours ÷ ${NEST}`,
   'ours consumer CPU %',

@@ -63,4 +63,27 @@ describe('ServerRedisStreams crash recovery', () => {
     await waitFor(async () => (await pendingCount()) === 0, 'the slow handler to finish and ack', 10_000);
     expect(handled).toEqual([{ id, attempt: 1, consumer: handled[0].consumer }]);
   });
+
+  it('should remove consumers that own nothing and were idle far longer than claimIdleMs, and keep owners', async () => {
+    const stream = `${f.prefix}:{work}`;
+    await lastValueFrom(f.client.emit('work', { job: 1 }));
+    await f.redis.xgroup('CREATE', stream, 'g', '0');
+    await f.redis.xgroup('CREATE', stream, 'other', '0');
+    for (const ghost of ['ghost-1', 'ghost-2', 'ghost-3']) {
+      await f.redis.xreadgroup('GROUP', 'g', ghost, 'COUNT', 1, 'STREAMS', stream, '0'); // creates it, owns nothing
+    }
+    await f.redis.xreadgroup('GROUP', 'other', 'holder', 'COUNT', 1, 'STREAMS', stream, '>'); // owns the entry
+    const names = async (group: string) => ((await f.redis.xinfo('CONSUMERS', stream, group)) as string[][]).map(c => c[1]);
+    expect(await names('g')).toEqual(['ghost-1', 'ghost-2', 'ghost-3']);
+
+    @Controller()
+    class Worker {
+      @EventPattern<string>('work')
+      handle() {}
+    }
+    // Idle consumers go after 10 × claimIdleMs = 1 s; the topic is housekept every 200 ms.
+    f.servers.push(await startServer([Worker], { prefix: f.prefix, group: 'g', consumer: 'live', claimIdleMs: 100, housekeepingIntervalMs: 200 }));
+    await waitFor(async () => !(await names('g')).some(n => n.startsWith('ghost-')), 'the idle consumers removed', 10_000);
+    expect(await names('other')).toEqual(['holder']);
+  });
 });

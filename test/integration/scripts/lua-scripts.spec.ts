@@ -160,6 +160,17 @@ describe('RedisStreamsScripts', () => {
       expect(await redis.zrange(k.delayed(T), '0', '-1', 'WITHSCORES')).toEqual([JSON.stringify(['id', 'm1', 'data', '1']), '99']);
     });
 
+    it('should enter a delayed message in the prefix due index, only ever lowering its topic’s due time', async () => {
+      await scripts.publish(call({ dueAt: 500, messageId: 'a', fields: ['id', 'a'] }));
+      expect(await redis.zscore(k.delayedDue(), T)).toBe('500');
+      await scripts.publish(call({ dueAt: 900, messageId: 'b', fields: ['id', 'b'] }));
+      expect(await redis.zscore(k.delayedDue(), T)).toBe('500');
+      await scripts.publish(call({ dueAt: 200, messageId: 'c', fields: ['id', 'c'] }));
+      expect(await redis.zscore(k.delayedDue(), T)).toBe('200');
+      await scripts.publish(call({ messageId: 'd', fields: ['id', 'd'] })); // not delayed: index untouched
+      expect(await redis.zcard(k.delayedDue())).toBe(1);
+    });
+
     it('should answer -1 with the first id for a duplicate, and -2 with the length when full', async () => {
       expect((await scripts.publish(call({ deduplicationWindowMs: 1000 })))[0]).toBe(0);
       expect(await scripts.publish(call({ deduplicationWindowMs: 1000, messageId: 'm2' }))).toEqual([-1, 'm1']);
@@ -176,6 +187,68 @@ describe('RedisStreamsScripts', () => {
       expect(entries.map(([, f]) => f)).toEqual([['id', 'a', 'data', '1']]);
       expect(await scripts.promoteDelayed(keys(), 200, 10)).toEqual({ promoted: 0, nextDue: 300 });
       expect(await scripts.promoteDelayed(keys(), 300, 10)).toEqual({ promoted: 1, nextDue: undefined });
+    });
+  });
+
+  describe('promoteDueTopic', () => {
+    const add = (due: number, id: string) => redis.zadd(k.delayed(T), due, JSON.stringify(['id', id]));
+
+    it('should promote the due messages and move the index entry to the next due time, or remove it', async () => {
+      await add(100, 'a');
+      await add(300, 'b');
+      await redis.zadd(k.delayedDue(), 100, T);
+      expect(await scripts.promoteDueTopic(k, T, 100, 200, 10)).toBe(1);
+      expect(await redis.zscore(k.delayedDue(), T)).toBe('300');
+      expect(await scripts.promoteDueTopic(k, T, 300, 300, 10)).toBe(1);
+      expect(await redis.zscore(k.delayedDue(), T)).toBeNull();
+      expect(await redis.xlen(k.stream(T))).toBe(2);
+    });
+
+    it('should keep an earlier due time a producer wrote since the index was read', async () => {
+      await add(100, 'a');
+      await add(300, 'b');
+      await redis.zadd(k.delayedDue(), 120, T); // read as 150 by the server; a producer lowered it to 120 since
+      expect(await scripts.promoteDueTopic(k, T, 150, 200, 10)).toBe(1);
+      expect(await redis.zscore(k.delayedDue(), T)).toBe('120'); // not raised to 300
+    });
+
+    it('should re-index a message written after the promotion when the index entry was removed', async () => {
+      await redis.zadd(k.delayedDue(), 100, T); // stale: nothing is delayed (e.g. a rejected publish)
+      await add(700, 'late'); // written after the script read the set
+      expect(await scripts.promoteDueTopic(k, T, 100, 200, 10)).toBe(0);
+      expect(await redis.zscore(k.delayedDue(), T)).toBe('700');
+    });
+  });
+
+  describe('ensureGroup', () => {
+    it('should start the first group of a topic at 0 and later groups at the given id', async () => {
+      await redis.xadd(k.stream(T), '*', 'id', 'before');
+      expect(await scripts.ensureGroup(k.stream(T), 'first', '$')).toEqual({ created: true, start: '0' });
+      expect(await scripts.ensureGroup(k.stream(T), 'second', '$')).toEqual({ created: true, start: '$' });
+      expect(await scripts.ensureGroup(k.stream(T), 'first', '$')).toEqual({ created: false, start: '' });
+      const read = (group: string) => redis.xreadgroup('GROUP', group, 'c', 'STREAMS', k.stream(T), '>');
+      expect(await read('first')).toHaveLength(1);
+      expect(await read('second')).toBeNull();
+    });
+
+    it('should create the stream when it does not exist yet', async () => {
+      expect(await scripts.ensureGroup(k.stream(T), 'g', '$')).toEqual({ created: true, start: '0' });
+      expect(await redis.exists(k.stream(T))).toBe(1);
+    });
+  });
+
+  describe('removeIdleConsumers', () => {
+    it('should delete idle consumers owning nothing, in every group, and keep owners', async () => {
+      const ids = await delivered(1); // c1 of g owns the entry
+      await redis.xreadgroup('GROUP', 'g', 'idle', 'STREAMS', k.stream(T), '0');
+      await redis.xgroup('CREATE', k.stream(T), 'h', '0');
+      await redis.xreadgroup('GROUP', 'h', 'done', 'STREAMS', k.stream(T), '>');
+      await redis.xack(k.stream(T), 'h', ids[0]);
+      expect(await scripts.removeIdleConsumers(k.stream(T), 60_000)).toBe(0); // nobody idle that long
+      expect(await scripts.removeIdleConsumers(k.stream(T), 0)).toBe(2);
+      const names = async (group: string) => ((await redis.xinfo('CONSUMERS', k.stream(T), group)) as string[][]).map(c => c[1]);
+      expect(await names('g')).toEqual(['c1']);
+      expect(await names('h')).toEqual([]);
     });
   });
 

@@ -12,8 +12,10 @@ export const RECORDER_WARN_EVERY_MS = 10_000;
 
 /** Defaults of the outbox relay (`RedisStreamsOutboxOptions`). */
 export const DEFAULT_OUTBOX_BATCH_SIZE = 500;
-export const DEFAULT_OUTBOX_POLL_INTERVAL_MS = 1_000;
+export const DEFAULT_OUTBOX_POLL_INTERVAL_MS = 500;
+export const DEFAULT_OUTBOX_NOTIFY_INTERVAL_MS = 5;
 export const DEFAULT_OUTBOX_MAX_RETRY_DELAY_MS = 10_000;
+export const DEFAULT_OUTBOX_MIN_PASS_INTERVAL_MS = 5;
 /** Sent outbox rows are kept this long (for inspection), then pruned. */
 export const DEFAULT_OUTBOX_RETENTION_MS = 60 * 60 * 1000;
 /** Inbox rows are kept as long as the stream keeps a message, so a redelivery always finds its row. */

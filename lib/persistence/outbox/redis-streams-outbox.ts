@@ -7,6 +7,7 @@ import type { OutboxPublisher, RedisStreamsOutboxOptions } from './interfaces/re
 import { OutboxRelay, type OutboxStats, type RelayPass } from './outbox-relay.js';
 import { outboxParameters } from './outbox-row.js';
 import { INSERT_OUTBOX, INSERT_OUTBOX_NOTIFY } from './outbox.sql.js';
+import { DEFAULT_OUTBOX_NOTIFY_INTERVAL_MS } from '../persistence.constants.js';
 
 /** The transaction an outbox row is written in: its `EntityManager` or its `QueryRunner`. */
 export type OutboxTransaction = EntityManager | QueryRunner;
@@ -27,7 +28,9 @@ export type OutboxTransaction = EntityManager | QueryRunner;
  */
 export class RedisStreamsOutbox {
   private readonly relay: OutboxRelay;
-  private readonly insertSql: string;
+  private readonly notify: boolean;
+  private readonly notifyIntervalMs: number;
+  private lastNotifyAt = 0;
 
   constructor(
     dataSource: DataSource,
@@ -36,7 +39,8 @@ export class RedisStreamsOutbox {
     logger: LoggerService = new Logger(RedisStreamsOutbox.name),
   ) {
     this.relay = new OutboxRelay(dataSource, publisher, options, logger);
-    this.insertSql = options.notify === false ? INSERT_OUTBOX : INSERT_OUTBOX_NOTIFY;
+    this.notify = options.notify !== false;
+    this.notifyIntervalMs = options.notifyIntervalMs ?? DEFAULT_OUTBOX_NOTIFY_INTERVAL_MS;
   }
 
   /**
@@ -52,7 +56,12 @@ export class RedisStreamsOutbox {
     if (!runner?.isTransactionActive) throw new OutboxTransactionRequiredError(topic);
     if (typeof topic !== 'string' || topic.length === 0) throw new TypeError('outbox.emit() needs a topic');
     const messageId = randomUUID();
-    await runner.query(this.insertSql, outboxParameters(messageId, topic, data));
+    // Every notifying commit takes a database-wide lock and interrupts the listeners: under load
+    // one notification per interval wakes the relays as well as one per row would.
+    const now = Date.now();
+    const notify = this.notify && now - this.lastNotifyAt >= this.notifyIntervalMs;
+    if (notify) this.lastNotifyAt = now;
+    await runner.query(notify ? INSERT_OUTBOX_NOTIFY : INSERT_OUTBOX, outboxParameters(messageId, topic, data));
     return messageId;
   }
 

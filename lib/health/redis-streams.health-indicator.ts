@@ -4,6 +4,7 @@ import type { RedisConnection } from '../connection/create-redis-connection.js';
 import { StreamKeys } from '../keys/stream-keys.js';
 import { RedisStreamsMonitor } from '../module/redis-streams-monitor.js';
 import { REDIS_STREAMS_HEALTH_OPTIONS } from '../module/redis-streams.tokens.js';
+import { REDIS_STREAMS_OUTBOX_STATS, type OutboxStatsSource } from '../persistence/outbox/outbox-stats.js';
 import { ServerRedisStreams } from '../server/server-redis-streams.js';
 import type { RedisStreamsHealthOptions } from './interfaces/redis-streams-health-options.interface.js';
 
@@ -13,7 +14,8 @@ const DEFAULT_HEALTH_TIMEOUT_MS = 1_000;
  * Terminus health indicator of the transport, provided by `RedisStreamsModule`. Down when Redis
  * does not answer a PING within `timeoutMs`, when a read loop of the module's `ServerRedisStreams`
  * is not alive (no XREADGROUP answer within 3 × blockMs + 10 s while it has a free slot), or when
- * an optional threshold (oldest pending age, dead-letter count) is crossed.
+ * an optional threshold (oldest pending age, dead-letter count, outbox age) is crossed. With an
+ * outbox (`withTypeOrmOutbox()`) the report shows its backlog.
  *
  * ```ts
  * @Get('health') @HealthCheck()
@@ -29,6 +31,7 @@ export class RedisStreamsHealthIndicator {
     @Inject(StreamKeys) private readonly keys: StreamKeys,
     @Inject(REDIS_STREAMS_HEALTH_OPTIONS) private readonly defaults: RedisStreamsHealthOptions,
     @Optional() @Inject(ServerRedisStreams) private readonly server?: ServerRedisStreams | null,
+    @Optional() @Inject(REDIS_STREAMS_OUTBOX_STATS) private readonly outbox?: OutboxStatsSource | null,
   ) {}
 
   /**
@@ -70,7 +73,28 @@ export class RedisStreamsHealthIndicator {
         problems.push(`threshold check failed: ${(err as Error).message}`);
       }
     }
+    if (this.outbox) problems.push(...(await this.checkOutbox(this.outbox, o, timeoutMs, data)));
     return problems.length ? session.down({ ...data, message: problems.join('; ') }) : session.up(data);
+  }
+
+  /** The outbox's backlog, shown always; a problem only past `maxOutboxAgeMs`. */
+  private async checkOutbox(
+    outbox: OutboxStatsSource,
+    o: RedisStreamsHealthOptions,
+    timeoutMs: number,
+    data: Record<string, unknown>,
+  ): Promise<string[]> {
+    try {
+      const stats = await withTimeout(outbox.getStats(), timeoutMs, 'outbox stats');
+      data.outbox = { pending: stats.pending, oldestPendingAgeMs: stats.oldestPendingAgeMs, relaying: stats.relaying };
+      const max = o.maxOutboxAgeMs;
+      return max !== undefined && stats.oldestPendingAgeMs > max
+        ? [`outbox: oldest unpublished message is ${stats.oldestPendingAgeMs} ms old (max ${max})`]
+        : [];
+    } catch (err) {
+      data.outbox = { error: (err as Error).message };
+      return o.maxOutboxAgeMs !== undefined ? [`outbox check failed: ${(err as Error).message}`] : [];
+    }
   }
 
   private async checkThresholds(

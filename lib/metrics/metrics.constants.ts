@@ -14,6 +14,8 @@ export const MQ_DEAD_LETTER_QUEUE_SIZE = 'mq_dead_letter_queue_size';
 export const MQ_PERSISTENCE_WRITTEN_TOTAL = 'mq_persistence_records_written_total';
 export const MQ_PERSISTENCE_DROPPED_TOTAL = 'mq_persistence_records_dropped_total';
 export const MQ_PERSISTENCE_BUFFERED = 'mq_persistence_buffered_records';
+export const MQ_OUTBOX_PENDING = 'mq_outbox_pending_messages';
+export const MQ_OUTBOX_OLDEST_AGE_SECONDS = 'mq_outbox_oldest_pending_age_seconds';
 
 /** `outcome` label values of `mq_messages_total`. */
 export type MessagesTotalOutcome = 'published' | 'consumed' | 'acked' | 'retried' | 'dead_lettered' | 'failed';

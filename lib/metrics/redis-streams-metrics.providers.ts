@@ -12,6 +12,8 @@ import {
   MQ_MESSAGE_LATENCY_SECONDS,
   MQ_MESSAGES_TOTAL,
   MQ_OLDEST_PENDING_AGE_SECONDS,
+  MQ_OUTBOX_OLDEST_AGE_SECONDS,
+  MQ_OUTBOX_PENDING,
   MQ_PENDING_MESSAGES,
   MQ_PERSISTENCE_BUFFERED,
   MQ_PERSISTENCE_DROPPED_TOTAL,
@@ -73,4 +75,6 @@ export const REDIS_STREAMS_METRIC_PROVIDERS: Provider[] = [
     labelNames: ['kind'],
   }),
   makeGaugeProvider({ name: MQ_PERSISTENCE_BUFFERED, help: 'Records waiting in memory to be written' }),
+  makeGaugeProvider({ name: MQ_OUTBOX_PENDING, help: 'Outbox messages committed but not yet published (all replicas)' }),
+  makeGaugeProvider({ name: MQ_OUTBOX_OLDEST_AGE_SECONDS, help: 'Age of the oldest outbox message not yet published (0 when none)' }),
 ];

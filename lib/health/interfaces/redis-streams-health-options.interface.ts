@@ -10,6 +10,12 @@ export interface RedisStreamsHealthOptions {
   maxOldestPendingAgeMs?: number;
   /** Down when a consumed topic's dead-letter stream holds more entries than this. Off when undefined. @defaultValue undefined */
   maxDeadLetters?: number;
+  /**
+   * Down when the oldest message of the outbox (`withTypeOrmOutbox()`) has waited longer than this
+   * to be published (ms): the relays cannot reach Redis, or a row keeps failing. Off when undefined.
+   * @defaultValue undefined
+   */
+  maxOutboxAgeMs?: number;
   /** Topics checked against the thresholds besides the ones this process consumes. @defaultValue [] */
   topics?: string[];
 }

@@ -14,21 +14,10 @@ import {
 } from '../persistence.constants.js';
 import type { OutboxPublisher, RedisStreamsOutboxOptions } from './interfaces/redis-streams-outbox-options.interface.js';
 import { recordOf, type OutboxRow } from './outbox-row.js';
-import { CLAIM_OUTBOX, MARK_OUTBOX_FAILED, MARK_OUTBOX_SENT, OUTBOX_STATS, PRUNE_OUTBOX } from './outbox.sql.js';
+import type { OutboxStats } from './outbox-stats.js';
 
-/** State of the outbox, for metrics and health. */
-export interface OutboxStats {
-  /** Rows not yet published (all replicas). */
-  pending: number;
-  /** Age of the oldest pending row (ms); 0 when none. */
-  oldestPendingAgeMs: number;
-  /** Rows this process published since it started. */
-  published: number;
-  /** Failed publish attempts of this process since it started. */
-  failedAttempts: number;
-  /** Whether this process runs a relay. */
-  relaying: boolean;
-}
+export type { OutboxStats };
+import { CLAIM_OUTBOX, MARK_OUTBOX_FAILED, MARK_OUTBOX_SENT, OUTBOX_STATS, PRUNE_OUTBOX } from './outbox.sql.js';
 
 /** What one relay pass did. */
 export interface RelayPass {

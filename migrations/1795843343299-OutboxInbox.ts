@@ -36,6 +36,11 @@ export class OutboxInbox1795843343299 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX "idx_message_outbox_sent_at" ON "message_outbox" ("sent_at") WHERE "sent_at" IS NOT NULL`,
     );
+    // A queue table: every row is updated once and deleted later. Vacuum it after a fixed number of
+    // dead rows, not a fraction of its size, so the relay's index scans stay short.
+    await queryRunner.query(
+      `ALTER TABLE "message_outbox" SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000, autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 5000)`,
+    );
 
     await queryRunner.query(`
       CREATE TABLE "message_inbox" (

@@ -17,7 +17,7 @@ import { recordOf, type OutboxRow } from './outbox-row.js';
 import type { OutboxStats } from './outbox-stats.js';
 
 export type { OutboxStats };
-import { CLAIM_OUTBOX, MARK_OUTBOX_FAILED, MARK_OUTBOX_SENT, OUTBOX_STATS, PRUNE_OUTBOX } from './outbox.sql.js';
+import { CLAIM_OUTBOX, CLAIM_PLAN, MARK_OUTBOX_FAILED, MARK_OUTBOX_SENT, OUTBOX_STATS, PRUNE_OUTBOX } from './outbox.sql.js';
 
 /** What one relay pass did. */
 export interface RelayPass {
@@ -106,6 +106,7 @@ export class OutboxRelay {
     const runner = await this.connection();
     try {
       await runner.startTransaction();
+      await runner.query(CLAIM_PLAN);
       const rows: OutboxRow[] = await runner.query(CLAIM_OUTBOX, [this.options.batchSize]);
       const pass = rows.length ? await this.publish(runner, rows) : { claimed: 0, published: 0, failed: 0 };
       await runner.commitTransaction();

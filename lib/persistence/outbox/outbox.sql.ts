@@ -33,6 +33,14 @@ inserted AS (${INSERT_ROW} WHERE $3::varchar IS NULL OR EXISTS (SELECT 1 FROM lo
 SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM inserted`;
 
 /**
+ * Planner settings of the relay's transaction, before `CLAIM_OUTBOX`. Sent rows leave entries in
+ * the pending index until VACUUM; a plain index scan marks them dead on its first visit and skips
+ * them afterwards, while a bitmap scan (which the planner picks once statistics lag) visits each of
+ * them in the heap on every pass — measured 20× slower with 20,000 sent rows.
+ */
+export const CLAIM_PLAN = `SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off`;
+
+/**
  * Claims up to $1 pending rows, oldest first, for the current transaction. A keyed row is taken
  * only if this relay gets the key's advisory lock (held to the end of the transaction), so every
  * pending row of a key goes to one relay at a time, in id order; `SKIP LOCKED` lets other relays

@@ -32,6 +32,7 @@ many-topics:
   --idle-ms=N         idle measuring window (default 10000), after --settle-ms=N (default 3000)
   --per-topic=N       traffic: messages per topic (default 10)
   --group-messages=N  traffic of the one-topic case: messages, each handled by every group (default 50)
+  --subscribe=MODE    sequential (default: one awaited after the other) or parallel (all at once)
 Environment: REDIS_URL (default redis://127.0.0.1:6379); every option also as BENCH_<NAME>.`;
 
 /** Options that take no value (`--name` / `--no-name`), so `--name value` is never read for them. */
@@ -116,6 +117,7 @@ export function parseOptions(argv = process.argv.slice(2), env = process.env) {
     settleMs: int('settle-ms', 3000),
     perTopic: Math.max(1, int('per-topic', 10)),
     groupMessages: Math.max(1, int('group-messages', 50)),
+    subscribe: pick('subscribe', ['sequential', 'parallel'])[0],
   };
 }
 

@@ -1,8 +1,9 @@
 /**
  * BullMQ in the many-topics scenario, as its documentation wires it: one `Worker` per queue
  * (queues `q0 … q<count-1>`, connection options rather than a shared client, default worker
- * options), created one after the other. BullMQ has no consumer groups, so the `groups` shape is
- * only `count` queues with a Worker each (idle cost; no fan-out traffic). The producer shares one
+ * options), each awaited before the next (`cfg.subscribe` = 'parallel': all created, then awaited
+ * together). BullMQ has no consumer groups, so the `groups` shape is only `count` queues with a
+ * Worker each (idle cost; no fan-out traffic). The producer shares one
  * ioredis connection between its `Queue` objects. Jobs that must fail once get `attempts` with a
  * fixed backoff.
  */
@@ -25,9 +26,10 @@ export async function consumer(cfg, onMessage) {
     });
     // An 'error' event without a listener would throw; planned failures arrive as 'failed'.
     worker.on('error', err => console.error(`bullmq worker q${i}: ${err.message}`));
-    await worker.waitUntilReady();
+    if (cfg.subscribe !== 'parallel') await worker.waitUntilReady();
     workers.push(worker);
   }
+  await Promise.all(workers.map(w => w.waitUntilReady()));
   const subscribeMs = performance.now() - t0;
   return { close: () => Promise.all(workers.map(w => w.close())), subscribeMs };
 }

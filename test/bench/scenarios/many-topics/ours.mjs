@@ -1,7 +1,8 @@
 /**
  * Ours in the many-topics scenario, through the public API only: one `ServerRedisStreams` in a
  * Nest microservice with no static handlers, then `server.subscribe(topic, handler, { group })`
- * once per (topic, group), one after the other, as a service loading its subscriptions would.
+ * once per (topic, group), one after the other as a service loading its subscriptions would
+ * (`cfg.subscribe` = 'parallel': all at once).
  * Shape `topics`: topics `t0 … t<count-1>`, one group; shape `groups`: topic `t0`, groups
  * `g0 … g<count-1>`. Retries use a fixed backoff without jitter so their lateness can be measured.
  */
@@ -28,12 +29,14 @@ export async function consumer(cfg, onMessage) {
   class ManyTopicsModule {}
   Module({})(ManyTopicsModule);
   const close = await startMicroservice(ManyTopicsModule, { strategy: server }, ['error']);
-  const t0 = performance.now();
-  for (let i = 0; i < cfg.count; i++) {
+  const subscribeOne = i => {
     const { topic, group } = subscription(cfg.shape, i);
     const where = cfg.shape === 'groups' ? { topic: 0, group: i } : { topic: i, group: 0 };
-    await server.subscribe(topic, data => onMessage(data, where), { group });
-  }
+    return server.subscribe(topic, data => onMessage(data, where), { group });
+  };
+  const t0 = performance.now();
+  if (cfg.subscribe === 'parallel') await Promise.all(Array.from({ length: cfg.count }, (_, i) => subscribeOne(i)));
+  else for (let i = 0; i < cfg.count; i++) await subscribeOne(i);
   const subscribeMs = performance.now() - t0;
   return { close, subscribeMs };
 }

@@ -13,11 +13,18 @@ export interface RedisStreamsServerOptions {
   group?: string;
   /** Consumer name within the group. @defaultValue `<hostname>-<pid>-<random>` */
   consumer?: string;
-  /** Max in-flight handler calls per topic; no read happens while none is free. @defaultValue 32 */
+  /**
+   * Max in-flight handler calls per (topic, group). Up to `batchSize` more entries are read ahead
+   * (owned, their leases kept) so a freed slot never waits for a read round trip. @defaultValue 32
+   */
   concurrency?: number;
-  /** `XREADGROUP … COUNT`. @defaultValue 64 */
+  /** `XREADGROUP … COUNT`, also the read-ahead beyond `concurrency`. @defaultValue 64 */
   batchSize?: number;
-  /** `XREADGROUP … BLOCK` in ms; also bounds how stale the read-loop heartbeat may get. @defaultValue 2000 */
+  /**
+   * `BLOCK` of the server's single wake-up `XREAD` (over the streams of every drained consumer): an
+   * idle server sends one read per `blockMs`; also bounds how stale a waiting consumer's heartbeat
+   * may get. @defaultValue 2000
+   */
   blockMs?: number;
   /** A pending message idle this long is taken over by another consumer (crash recovery). @defaultValue 30000 */
   claimIdleMs?: number;
@@ -27,13 +34,26 @@ export interface RedisStreamsServerOptions {
   deadLetter?: boolean;
   /** How long `close()` waits for in-flight handlers. @defaultValue 10000 */
   shutdownTimeoutMs?: number;
-  /** Where a newly created group starts reading. @defaultValue 'latest' */
+  /**
+   * Where a newly created group starts reading: `'latest'` (new messages) or `'earliest'` (the whole
+   * stream). Exception: the first group ever created on a topic (no stream yet, or a stream without
+   * any group) starts at the beginning, where the producer started, so nothing published before the
+   * first consumer's first deploy is lost. Decided atomically in Redis: replicas racing to create
+   * the group agree. @defaultValue 'latest'
+   */
   startFrom?: 'latest' | 'earliest';
   /** Acked entries older than this are trimmed (never one some group has not acked). @defaultValue 604800000 (7 days) */
   retentionMs?: number;
-  /** How often each topic is trimmed. @defaultValue 60000 */
+  /**
+   * Each consumed topic is trimmed at most this often; trims are spread over time (at most one
+   * topic per second per server), never a burst of one call per topic. @defaultValue 60000
+   */
   housekeepingIntervalMs?: number;
-  /** Longest wait between two checks for due delayed messages. @defaultValue 50 */
+  /**
+   * Longest wait between two reads of the head of the prefix's delayed due index (one command,
+   * whatever the number of topics). A delay longer than this is promoted on time; a shorter one
+   * published by another process may be up to this late. @defaultValue 100
+   */
   delayedPollMs?: number;
   /** Receives every outcome (metrics, persistence); wired by `RedisStreamsModule`. @defaultValue none */
   observer?: RedisStreamsObserver;

@@ -42,7 +42,12 @@ export interface GroupConsumerOptions {
 /** The server-wide services a consumer registers with; it never owns a timer or a connection of its own. */
 export interface ConsumerServices {
   /** Wakes the consumer (`wake()`) once its stream has an entry after `caughtUpTo`. */
-  wakeUp: { watch(consumer: GroupConsumer): void; unwatch(consumer: GroupConsumer): void; readonly lastAnswerAt: number };
+  wakeUp: {
+    watch(consumer: GroupConsumer): void;
+    /** Resolves once a read the reader made for this consumer has ended (its entries delivered). */
+    unwatch(consumer: GroupConsumer): Promise<void>;
+    readonly lastAnswerAt: number;
+  };
   /** Calls the consumer's `claimDueRetries()` at the given time. */
   due: { retryAt(consumer: GroupConsumer, at: number): void; forget(consumer: GroupConsumer): void };
 }
@@ -63,7 +68,7 @@ export class GroupConsumer {
   private readonly queue: { envelope: DecodedEnvelope; delivery: Delivery }[] = [];
   private running = 0;
   private reading = false;
-  /** The next read also fetches the stream's last id, to move `caughtUpTo` when it comes back short. */
+  /** The next read also fetches the stream's last id, to move `caughtUpTo` when it comes back short (after a wake-up). */
   private probeNext = true;
   private failures = 0;
   private stopping = false;
@@ -143,6 +148,24 @@ export class GroupConsumer {
     this.pump();
   }
 
+  /** How many entries a read may ask for now (free handler slots plus the read-ahead). */
+  get room(): number {
+    return Math.min(this.options.batchSize, this.capacity - this.owned.size);
+  }
+
+  /**
+   * The wake-up reader read for this consumer (a blocking XREADGROUP of `count`, while it was the
+   * only one waiting). A short answer means the stream is drained: wait again at once.
+   */
+  delivered(entries: StreamEntry[], count: number): void {
+    this.waiting = false;
+    this.lastReadAt = Date.now();
+    if (entries.length) this.caughtUpTo = laterEntryId(this.caughtUpTo, entries[entries.length - 1][0]);
+    this.accept(entries, undefined);
+    if (entries.length < count) this.wait();
+    else this.pump();
+  }
+
   /** Follows a pause / resume of the group; a resume also looks for retries that fell due meanwhile. */
   setPaused(paused: boolean): void {
     if (paused === this.paused || this.stopping) return;
@@ -213,9 +236,11 @@ export class GroupConsumer {
     const deadline = Date.now() + timeoutMs;
     const remaining = () => sleep(Math.max(0, deadline - Date.now()));
     this.stopping = true;
-    this.leaveWaiting();
+    const directRead = this.waiting ? this.services.wakeUp.unwatch(this) : undefined;
+    this.waiting = false;
     this.services.due.forget(this);
     // Every wait is bounded by the deadline: during an outage these commands would queue forever.
+    if (directRead) await Promise.race([directRead, remaining()]);
     if (this.io.size) await Promise.race([Promise.allSettled([...this.io]), remaining()]);
     if (this.owned.size) await Promise.race([new Promise<void>(resolve => (this.drainWaiter = resolve)), remaining()]);
     await Promise.race([this.settler.drain(), remaining()]);
@@ -237,7 +262,7 @@ export class GroupConsumer {
     const room = this.capacity - this.owned.size;
     if (room <= 0 || (this.queue.length > 0 && room < this.options.batchSize / 2)) return;
     this.reading = true;
-    void this.track(this.read(Math.min(this.options.batchSize, room)));
+    void this.track(this.read(this.room));
   }
 
   private async read(count: number): Promise<void> {
@@ -258,14 +283,13 @@ export class GroupConsumer {
       const entries = reply?.[0]?.[1] ?? [];
       if (entries.length) this.caughtUpTo = laterEntryId(this.caughtUpTo, entries[entries.length - 1][0]);
       if (entries.length < count && tailId) this.caughtUpTo = laterEntryId(this.caughtUpTo, tailId);
-      this.probeNext = entries.length < count;
+      // Probes are for reads after a wake-up only: when other consumers of the group took the new
+      // entries, the tail moves `caughtUpTo` past them, so they do not wake this one again.
+      this.probeNext = false;
       this.reading = false;
       if (entries.length) this.accept(entries, undefined);
-      if (entries.length || !probe) this.pump();
-      else if (!this.stopping && !this.paused) {
-        this.waiting = true;
-        this.services.wakeUp.watch(this);
-      }
+      if (entries.length) this.pump();
+      else this.wait();
     } catch (err) {
       if (this.stopping) {
         this.reading = false;
@@ -364,6 +388,13 @@ export class GroupConsumer {
       void this.command.hdel(this.keys.failures, ...claimed.deleted).catch(() => undefined);
     }
     if (claimed.entries.length) this.accept(claimed.entries, claimed.attempts);
+  }
+
+  /** The stream is drained: register with the wake-up reader. */
+  private wait(): void {
+    if (this.stopping || this.paused || this.waiting) return;
+    this.waiting = true;
+    this.services.wakeUp.watch(this);
   }
 
   private leaveWaiting(): void {

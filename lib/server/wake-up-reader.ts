@@ -36,6 +36,8 @@ export class WakeUpReader {
   private clientIdStale = true;
   private changed: (() => void) | undefined;
   private unblocking = false;
+  /** The blocking XREADGROUP in flight for the only waiting consumer, if that is what is in flight. */
+  private direct: { consumer: GroupConsumer; done: Promise<void> } | undefined;
   private lastRearmAt = 0;
   private stopped = false;
   private loop: Promise<void> | undefined;
@@ -78,15 +80,23 @@ export class WakeUpReader {
       return;
     }
     const armedId = this.armed.get(stream);
-    if (armedId === undefined || compareEntryIds(consumer.caughtUpTo, armedId) < 0) this.rearm();
+    if (this.direct || armedId === undefined || compareEntryIds(consumer.caughtUpTo, armedId) < 0) this.rearm();
   }
 
-  /** Stops waking `consumer` (it reads, is paused or stops). The XREAD in flight may still cover its stream: harmless. */
-  unwatch(consumer: GroupConsumer): void {
+  /**
+   * Stops waking `consumer` (it is paused or stops). An XREAD in flight may still cover its stream:
+   * harmless. A blocking read made for it alone is ended; the promise resolves once that read's
+   * entries, if any, were handed to it.
+   */
+  unwatch(consumer: GroupConsumer): Promise<void> {
     const set = this.waiting.get(consumer.keys.stream);
-    if (!set) return;
-    set.delete(consumer);
-    if (!set.size) this.waiting.delete(consumer.keys.stream);
+    if (set) {
+      set.delete(consumer);
+      if (!set.size) this.waiting.delete(consumer.keys.stream);
+    }
+    if (this.direct?.consumer !== consumer) return Promise.resolve();
+    this.rearm();
+    return this.direct.done;
   }
 
   /** Ends the loop; the caller closes the connection (which also ends a blocked XREAD at once). */
@@ -101,6 +111,12 @@ export class WakeUpReader {
       if (!this.waiting.size) {
         await new Promise<void>(resolve => (this.changed = resolve));
         this.changed = undefined;
+        continue;
+      }
+      const only = this.onlyWaiting();
+      if (only && only.room > 0) {
+        failures = (await this.readFor(only)) ? 0 : failures + 1;
+        if (failures) await new Promise(resolve => setTimeout(resolve, retryDelay(failures)).unref());
         continue;
       }
       const streams = [...this.waiting.keys()];
@@ -136,6 +152,60 @@ export class WakeUpReader {
         if (!set.size) this.waiting.delete(stream);
       }
     }
+  }
+
+  /** The consumer, when exactly one waits (e.g. a single hot topic): it is read for directly. */
+  private onlyWaiting(): GroupConsumer | undefined {
+    if (this.waiting.size !== 1) return undefined;
+    const [set] = this.waiting.values();
+    if (set.size !== 1) return undefined;
+    const [consumer] = set;
+    return consumer;
+  }
+
+  /**
+   * With a single waiting consumer, the wake-up read is its own blocking `XREADGROUP`: new entries
+   * reach it in one round trip, as a dedicated read loop would, on the same one connection. Another
+   * consumer starting to wait ends it (`CLIENT UNBLOCK`), and the reader goes back to XREAD.
+   * Resolves false when the read failed (the consumer then reads, and reports, by itself).
+   */
+  private async readFor(consumer: GroupConsumer): Promise<boolean> {
+    const { group, consumer: name } = consumer.options;
+    const stream = consumer.keys.stream;
+    const count = consumer.room;
+    let finish!: () => void;
+    this.direct = { consumer, done: new Promise<void>(resolve => (finish = resolve)) };
+    this.armed = new Map([[stream, consumer.caughtUpTo]]);
+    this.armSeq++;
+    try {
+      if (this.clientIdStale) await this.refreshClientId();
+      const reply = (await this.reader.xreadgroup(
+        'GROUP', group, name, 'COUNT', count, 'BLOCK', this.blockMs, 'STREAMS', stream, '>',
+      )) as [string, StreamEntry[]][] | null;
+      this.lastAnswerAt = Date.now();
+      const entries = reply?.[0]?.[1] ?? [];
+      if (entries.length) {
+        this.unwatchQuietly(consumer);
+        consumer.delivered(entries, count);
+      }
+      return true;
+    } catch (err) {
+      if (!this.stopped) {
+        this.unwatchQuietly(consumer);
+        consumer.wake();
+      }
+      return this.stopped;
+    } finally {
+      this.armed = undefined;
+      this.direct = undefined;
+      finish();
+    }
+  }
+
+  private unwatchQuietly(consumer: GroupConsumer): void {
+    const set = this.waiting.get(consumer.keys.stream);
+    set?.delete(consumer);
+    if (set && !set.size) this.waiting.delete(consumer.keys.stream);
   }
 
   private signal(): void {

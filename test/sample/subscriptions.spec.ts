@@ -83,7 +83,7 @@ describe('Sample: subscriptions API and webhook delivery', () => {
         group: sub.consumerGroup,
         subscriptionId: sub.id,
         attempts: 3,
-        error: `WebhookDeliveryError: Webhook ${receiver.url()} answered HTTP 500`,
+        error: 'WebhookDeliveryError: Webhook answered HTTP 500',
         data: { n: 1 },
       });
       const stats = (await a.get(`/subscriptions/${sub.id}`)).body.stats;
@@ -97,7 +97,8 @@ describe('Sample: subscriptions API and webhook delivery', () => {
       await a.publish('slow', 1);
       await waitFor(async () => (await a.get('/dead-letters?topic=slow')).body.deadLetters.length === 1, 'the dead letter');
       const [letter] = (await a.get('/dead-letters?topic=slow')).body.deadLetters;
-      expect(letter.error).toMatch(new RegExp(`^WebhookDeliveryError: Webhook ${receiver.url('/slow')} failed: .*timeout`, 'i'));
+      // What happened, without the address or port of the target.
+      expect(letter.error).toBe('WebhookDeliveryError: Webhook delivery failed: timed out');
     });
 
     it('should apply the message filter: matching messages are delivered, the others acked and counted', async () => {

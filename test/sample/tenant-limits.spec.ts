@@ -36,15 +36,22 @@ describe('Sample: per-tenant limits', () => {
 
     it('should refuse once unread, unacked and delayed messages fill it', async () => {
       const a = api(s);
-      await a.queue('paused', { maxLength: 3 });
-      const sub = await a.webhook('paused', receiver.url());
-      await a.post(`/subscriptions/${sub.id}/pause`).expect(200);
-      await a.publish('paused', 1);
-      await a.post('/publish/delayed', { topic: 'paused', payload: 2, delayMs: 3_600_000 }).expect(202);
-      await a.publish('paused', 3);
-      const full = await a.post('/publish', { topic: 'paused', payload: 4 });
+      await a.queue('external', { maxLength: 3 });
+      // An external consumer group: nothing in the service reads it.
+      await a.post('/subscriptions', { topic: 'external', type: 'redis_consumer', consumerGroup: 'ext' }).expect(201);
+      await a.publish('external', 1);
+      await a.publish('external', 2);
+      // The external consumer reads one message and does not ack it: 1 unacked + 1 unread.
+      const stream = `${s.config.prefix}:{${s.tenant}.external}`;
+      await s.redis.xreadgroup('GROUP', 'ext', 'worker-1', 'COUNT', 1, 'STREAMS', stream, '>');
+      await a.post('/publish/delayed', { topic: 'external', payload: 3, delayMs: 3_600_000 }).expect(202);
+      const full = await a.post('/publish', { topic: 'external', payload: 4 });
       expect(full.status).toBe(429);
       expect(full.body).toMatchObject({ code: 'MQ_QUOTA_EXCEEDED', details: { maxLength: 3, backlog: 3 } });
+      // The consumer acks its message: room for one more.
+      const [[, [[entryId]]]] = (await s.redis.xreadgroup('GROUP', 'ext', 'worker-1', 'COUNT', 1, 'STREAMS', stream, '0')) as [string, [string, string[]][]][];
+      await s.redis.xack(stream, 'ext', entryId);
+      expect((await a.post('/publish', { topic: 'external', payload: 4 })).status).toBe(202);
     });
 
     it('should count delayed messages: 50 delayed publishes to a maxLength 5 queue leave 5', async () => {

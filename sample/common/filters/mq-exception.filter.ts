@@ -22,7 +22,7 @@ const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 
 /** Messages of pg, ioredis and the transport's admin while a dependency is unreachable. */
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|timeout exceeded when trying to connect|not ready after \d+ ms|connection closed|Connection is closed|enableOfflineQueue|max retries per request/i;
+  /Connection terminated|timeout exceeded when trying to connect|not ready after \d+ ms|connection closed|Connection is closed|enableOfflineQueue|max retries per request|Command timed out/i;
 
 /**
  * Writes every HTTP error as `{ code, message, details? }`. Known failures of the transport and of

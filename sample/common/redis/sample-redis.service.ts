@@ -41,7 +41,9 @@ export class SampleRedis implements OnApplicationShutdown {
   readonly redis: Redis;
 
   constructor(@Inject(SAMPLE_CONFIG) private readonly config: SampleConfig) {
-    this.redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, connectionName: 'mq-sample-admin' });
+    // commandTimeout: during an outage a request answers 503 after REDIS_TIMEOUT_MS (rate limits and
+    // backlog checks run on this connection before every publish) instead of waiting for reconnects.
+    this.redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, commandTimeout: config.redisTimeoutMs, connectionName: 'mq-sample-admin' });
     // Surfaced by the failing request (503); an outage must not crash the process.
     this.redis.on('error', () => undefined);
   }

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import { Client } from 'pg';
 import type { Redis } from 'ioredis';
 import { createSampleApp } from '../../../sample/app.factory.js';
-import { loadConfig, type SampleConfig } from '../../../sample/config/sample-config.js';
+import { loadConfig, type JwtConfig, type SampleConfig } from '../../../sample/config/sample-config.js';
 import { deletePrefix, inspector, randomPrefix, redisUrl } from '../../helpers/redis.js';
 
 /** The PostgreSQL the suite uses (resolved by test/global-setup.cjs); its role has CREATEDB. */
@@ -37,13 +37,16 @@ export interface SampleHarness {
   close(): Promise<void>;
 }
 
+/** Config overrides of a test app (`jwt` fields merge into the defaults). */
+export type SampleOverrides = Omit<Partial<SampleConfig>, 'jwt'> & { jwt?: Partial<JwtConfig> };
+
 /**
  * Starts the sample (`createSampleApp`, the code `main.ts` runs) on 127.0.0.1 port 0 with a fresh
  * database `mq_s_<random>` (the app creates it at start, as on a fresh machine, and runs its
  * migrations), a random key prefix, random secrets and short timers. `close()` stops it, drops
  * the database and deletes the prefix's keys.
  */
-export async function startSampleApp(overrides: Partial<SampleConfig> = {}): Promise<SampleHarness> {
+export async function startSampleApp(overrides: SampleOverrides = {}): Promise<SampleHarness> {
   const database = `mq_s_${randomBytes(6).toString('hex')}`;
   const base = loadConfig({ JWT_SECRET: 'set-below', INTERNAL_SERVICE_TOKEN: 'set-below' }, []);
   const url = new URL(databaseUrl());

@@ -52,6 +52,9 @@ export interface ConsumerServices {
   due: { retryAt(consumer: GroupConsumer, at: number): void; forget(consumer: GroupConsumer): void };
 }
 
+/** The read window grows up to this many batches while handlers keep up (see `readWindow`). */
+const MAX_READ_WINDOW_BATCHES = 8;
+
 /** How long a consumer without a free slot waits before it checks its due retries again. */
 const FULL_RETRY_RECHECK_MS = 50;
 
@@ -75,6 +78,14 @@ export class GroupConsumer {
   private readonly io = new Set<Promise<unknown>>();
   private drainWaiter: (() => void) | undefined;
   private reclaimCursor = '-';
+  /**
+   * Entries read ahead beyond the handler slots, and the most one read asks for: `batchSize`, grown
+   * (up to `MAX_READ_WINDOW_BATCHES` batches) while handlers run dry before the next read answers,
+   * shrunk back once entries queue up. Slow handlers keep it at `batchSize`, so one consumer never
+   * hoards entries other replicas of its group could run; fast ones read in larger batches (fewer
+   * round trips, reads and acks per message).
+   */
+  private readWindow: number;
   /** True while registered with the wake-up reader (the stream was drained). */
   waiting = false;
   /**
@@ -97,11 +108,13 @@ export class GroupConsumer {
     private readonly invoke: InvokeHandlers,
     private readonly services: ConsumerServices,
     private readonly logger: LoggerService,
-  ) {}
+  ) {
+    this.readWindow = options.batchSize;
+  }
 
-  /** Entries it may own at once: `concurrency` running plus one batch read ahead. */
+  /** Entries it may own at once: `concurrency` running plus the read window. */
   get capacity(): number {
-    return this.options.concurrency + this.options.batchSize;
+    return this.options.concurrency + this.readWindow;
   }
 
   /**
@@ -150,7 +163,7 @@ export class GroupConsumer {
 
   /** How many entries a read may ask for now (free handler slots plus the read-ahead). */
   get room(): number {
-    return Math.min(this.options.batchSize, this.capacity - this.owned.size);
+    return Math.min(this.readWindow, this.capacity - this.owned.size);
   }
 
   /**
@@ -161,6 +174,7 @@ export class GroupConsumer {
     this.waiting = false;
     this.lastReadAt = Date.now();
     if (entries.length) this.caughtUpTo = laterEntryId(this.caughtUpTo, entries[entries.length - 1][0]);
+    this.adaptReadWindow(entries.length, count);
     this.accept(entries, undefined);
     if (entries.length < count) this.wait();
     else this.pump();
@@ -260,7 +274,7 @@ export class GroupConsumer {
   private pump(): void {
     if (this.reading || this.waiting || this.stopping || this.paused) return;
     const room = this.capacity - this.owned.size;
-    if (room <= 0 || (this.queue.length > 0 && room < this.options.batchSize / 2)) return;
+    if (room <= 0 || (this.queue.length > 0 && room < this.readWindow / 2)) return;
     this.reading = true;
     void this.track(this.read(this.room));
   }
@@ -287,6 +301,7 @@ export class GroupConsumer {
       // entries, the tail moves `caughtUpTo` past them, so they do not wake this one again.
       this.probeNext = false;
       this.reading = false;
+      this.adaptReadWindow(entries.length, count);
       if (entries.length) this.accept(entries, undefined);
       if (entries.length) this.pump();
       else this.wait();
@@ -388,6 +403,16 @@ export class GroupConsumer {
       void this.command.hdel(this.keys.failures, ...claimed.deleted).catch(() => undefined);
     }
     if (claimed.entries.length) this.accept(claimed.entries, claimed.attempts);
+  }
+
+  /** Grows the read window when a full read finds every handler slot free, shrinks it when entries wait. */
+  private adaptReadWindow(read: number, asked: number): void {
+    const { batchSize } = this.options;
+    if (read === asked && this.queue.length === 0 && this.running < this.options.concurrency) {
+      this.readWindow = Math.min(this.readWindow * 2, MAX_READ_WINDOW_BATCHES * batchSize);
+    } else if (this.queue.length >= batchSize && this.readWindow > batchSize) {
+      this.readWindow = Math.max(batchSize, this.readWindow / 2);
+    }
   }
 
   /** The stream is drained: register with the wake-up reader. */

@@ -1,5 +1,8 @@
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { API } from './helpers/api.js';
@@ -36,6 +39,16 @@ describe('Sample: bearer tokens', () => {
       expect((await listQueues(s, await token(secret, 'HS256', { ...good, aud: 'another-service' }))).status).toBe(401);
       expect((await listQueues(s, await token(secret, 'HS256', { aud: 'mq-service' }))).status).toBe(401);
       expect((await listQueues(s, await token(secret, 'HS256', { ...good, exp: Math.floor(Date.now() / 1000) - 60 }))).status).toBe(401);
+    });
+  });
+
+  describe('npm run sample:token', () => {
+    it('should print a token the service accepts, from a plain script (nothing compiled)', async () => {
+      s = await startSampleApp({ jwt: { issuer: 'dev-idp', audience: 'mq' } });
+      const script = join(__dirname, '../../sample/scripts/dev-token.mjs');
+      const env = { ...process.env, JWT_SECRET: s.config.jwt.secret, JWT_ISSUER: 'dev-idp', JWT_AUDIENCE: 'mq' };
+      const { stdout } = await promisify(execFile)(process.execPath, [script, '--tenant', 'acme', '--roles', 'admin'], { env });
+      expect((await listQueues(s, stdout.trim())).status).toBe(200);
     });
   });
 

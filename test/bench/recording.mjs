@@ -24,8 +24,11 @@ export async function runRecording(admin, { root, messages, window, reps, timeou
   const variants = [
     { name: 'recording-off', label: 'ours via RedisStreamsModule, metrics + persistence off', module: 'ours-module', cfg: { recording: false } },
     { name: 'recording-on', label: 'ours via RedisStreamsModule, metrics + consumption records on', module: 'ours-module', cfg: { recording: true, databaseUrl: db.url } },
+    // The recorder alone, wired by hand: its own cost, apart from the module's metrics.
+    { name: 'recorder-off', label: 'ours, no observer', module: 'ours-recorder', cfg: { recording: false } },
+    { name: 'recorder-on', label: 'ours + ConsumptionRecorder as observer', module: 'ours-recorder', cfg: { recording: true, databaseUrl: db.url } },
   ];
-  const runs = { 'recording-off': [], 'recording-on': [] };
+  const runs = Object.fromEntries(variants.map(v => [v.name, []]));
   try {
     for (let rep = 1; rep <= reps; rep++) {
       for (const v of rep % 2 ? variants : [...variants].reverse()) {
@@ -48,12 +51,21 @@ export async function runRecording(admin, { root, messages, window, reps, timeou
   const e2e = name => median(runs[name].filter(r => r.complete).map(r => r.e2eMsgsPerSec));
   const off = e2e('recording-off');
   const on = e2e('recording-on');
-  const dropped = runs['recording-on'].reduce((n, r) => n + (r.extra?.recorder?.dropped.consumption ?? 0), 0);
+  const dropped = [...runs['recording-on'], ...runs['recorder-on']].reduce((n, r) => n + (r.extra?.recorder?.dropped.consumption ?? 0), 0);
   const cpu = (name, key) => median(runs[name].filter(r => r.complete).map(r => r[key]));
+  const recorderOff = e2e('recorder-off');
+  const recorderOn = e2e('recorder-on');
   return {
     offMsgsPerSec: off,
     onMsgsPerSec: on,
     ratio: off && on ? on / off : undefined,
+    recorderOnly: {
+      offMsgsPerSec: recorderOff,
+      onMsgsPerSec: recorderOn,
+      ratio: recorderOff && recorderOn ? recorderOn / recorderOff : undefined,
+      consumerCpuUsPerMsg: { off: cpu('recorder-off', 'consumerCpuUsPerMsg'), on: cpu('recorder-on', 'consumerCpuUsPerMsg') },
+      postgresCpuUsPerMsg: { off: cpu('recorder-off', 'postgresCpuUsPerMsg'), on: cpu('recorder-on', 'postgresCpuUsPerMsg') },
+    },
     consumerCpuUsPerMsg: { off: cpu('recording-off', 'consumerCpuUsPerMsg'), on: cpu('recording-on', 'consumerCpuUsPerMsg') },
     postgresCpuUsPerMsg: { off: cpu('recording-off', 'postgresCpuUsPerMsg'), on: cpu('recording-on', 'postgresCpuUsPerMsg') },
     droppedRecords: dropped,

@@ -40,6 +40,13 @@ export function formatRecording(r) {
     ['off (metrics + persistence off)', fmtInt(r.offMsgsPerSec), fmt(r.consumerCpuUsPerMsg?.off, 1), fmt(r.postgresCpuUsPerMsg?.off, 1)],
     ['on (metrics + consumption records)', fmtInt(r.onMsgsPerSec), fmt(r.consumerCpuUsPerMsg?.on, 1), fmt(r.postgresCpuUsPerMsg?.on, 1)],
     ['on / off', `${fmt(r.ratio)} ×`, '', ''],
+    ...(r.recorderOnly
+      ? [
+          ['recorder alone, off (no observer)', fmtInt(r.recorderOnly.offMsgsPerSec), fmt(r.recorderOnly.consumerCpuUsPerMsg?.off, 1), fmt(r.recorderOnly.postgresCpuUsPerMsg?.off, 1)],
+          ['recorder alone, on', fmtInt(r.recorderOnly.onMsgsPerSec), fmt(r.recorderOnly.consumerCpuUsPerMsg?.on, 1), fmt(r.recorderOnly.postgresCpuUsPerMsg?.on, 1)],
+          ['recorder alone, on / off', `${fmt(r.recorderOnly.ratio)} ×`, '', ''],
+        ]
+      : []),
     ['records dropped (all runs)', fmtInt(r.droppedRecords), '', ''],
   ];
   return markdown(['recording, via RedisStreamsModule', 'e2e msg/s', 'consumer CPU µs/msg', 'PostgreSQL CPU µs/msg'], body);

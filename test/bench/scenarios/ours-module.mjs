@@ -7,20 +7,27 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { eventHandlerModule } from '../lib/nest-app.mjs';
-import { loadOursWithTypeorm } from '../lib/ours-build.mjs';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadOursWithTypeorm, oursEntryUrl } from '../lib/ours-build.mjs';
 import { redisUrl } from '../lib/redis-url.mjs';
 
 export { producer } from './ours.mjs';
 
 export async function consumer(cfg, handle) {
   const lib = await loadOursWithTypeorm(cfg);
+  const prometheus = await loadOursSubpath(cfg, 'prometheus');
+  // Builds with integrations (./typeorm, ./prometheus subpaths) or, older ones, with module options.
+  const wiring =
+    typeof lib.withTypeOrmRecording === 'function' && typeof prometheus?.withPrometheusMetrics === 'function'
+      ? { integrations: cfg.recording ? [prometheus.withPrometheusMetrics(), lib.withTypeOrmRecording()] : [] }
+      : { metrics: cfg.recording, persistence: cfg.recording ? { prefix: cfg.prefix } : false };
   const imports = [
     lib.RedisStreamsModule.forRoot({
       connection: { url: redisUrl() },
       prefix: cfg.prefix,
       server: cfg.server ?? {},
-      metrics: cfg.recording,
-      persistence: cfg.recording ? { prefix: cfg.prefix } : false,
+      ...wiring,
     }),
     eventHandlerModule('t', handle, cfg.extras),
   ];
@@ -48,4 +55,10 @@ export async function consumer(cfg, handle) {
       return { recorder: recorder.getStats(), recordsWrittenAfterMs: Date.now() - started };
     },
   };
+}
+
+/** The exports of a subpath of the build (e.g. 'prometheus'), or undefined when it has none. */
+async function loadOursSubpath(cfg, subpath) {
+  const url = oursEntryUrl(cfg, subpath);
+  return existsSync(fileURLToPath(url)) ? import(url) : undefined;
 }

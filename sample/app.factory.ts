@@ -41,7 +41,7 @@ export async function createSampleApp(config: SampleConfig, options: CreateSampl
   // Webhook consumers need a listening server (`subscribe`).
   await app.get(RuntimeSync).start();
   for (const name of config.devDefaults) {
-    new Logger('Config').warn(`${name} is not set: using the built-in DEVELOPMENT value. Never run like this in production.`);
+    new Logger('Config').warn(`${name} is not set: development mode (--dev) uses the built-in DEVELOPMENT value. Never expose this service like this.`);
   }
   return app;
 }

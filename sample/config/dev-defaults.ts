@@ -1,7 +1,8 @@
 /**
  * DEVELOPMENT ONLY. Used when `JWT_SECRET` / `INTERNAL_SERVICE_TOKEN` are not set, so that
- * `npm run sample` and `npm run sample:token` work out of the box. The service logs a warning
- * whenever one is in use and refuses to start with them when `NODE_ENV=production`.
+ * `npm run sample` (which passes `--dev`) and `npm run sample:token` work out of the box. Accepted
+ * only in development mode (`--dev` or `NODE_ENV=development`), with a warning at every start;
+ * otherwise the service refuses to start. `sample/scripts/dev-token.mjs` holds a copy.
  */
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me';
 

@@ -13,7 +13,8 @@ export function setupSwagger(app: INestApplication): void {
       .setTitle('Message queue service')
       .setDescription(
         'Admin API of the platform message-queue service (Redis Streams). Errors are `{ code, message, details? }`. ' +
-          'Admin endpoints take a bearer JWT (HS256) with `sub`, `tenant_id` and `roles`; the internal API takes `X-Service-Token`.',
+          'Admin endpoints take a bearer JWT (HS256, or RS256 / ES256 when configured) with `sub`, `tenant_id`, `roles` and `exp`; ' +
+          'the internal API takes `X-Service-Token`. Per-tenant rates answer 429 MQ_RATE_LIMITED with `Retry-After`.',
       )
       .setVersion(serviceVersion())
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })

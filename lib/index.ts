@@ -55,6 +55,7 @@ export { ServerRedisStreams, type ConsumerState } from './server/server-redis-st
 // The core module (DI); the integrations live in the subpaths ./typeorm, ./prometheus, ./terminus.
 export { CompositeRedisStreamsObserver, composeObservers } from './module/composite-redis-streams.observer.js';
 export { InjectRedisStreamsClient } from './module/inject-redis-streams-client.decorator.js';
+export type { RedisStreamsIntegration } from './module/interfaces/redis-streams-integration.interface.js';
 export type { RedisStreamsModuleExtras } from './module/interfaces/redis-streams-module-extras.interface.js';
 export type { RedisStreamsModuleOptions } from './module/interfaces/redis-streams-module-options.interface.js';
 export { RedisStreamsModule } from './module/redis-streams.module.js';

@@ -6,16 +6,16 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { RedisStreamsAdmin } from '../admin/redis-streams-admin.js';
-import { ConsumptionRecorder } from '../persistence/consumption-recorder.js';
 import { ServerRedisStreams } from '../server/server-redis-streams.js';
 import { RedisStreamsClientRegistry } from './redis-streams-client.registry.js';
 import { RedisStreamsMonitor } from './redis-streams-monitor.js';
 
 /**
- * Shutdown order of the module. Before the application shuts down (TypeORM destroys its
- * DataSource in `onApplicationShutdown`): the server drains its handlers, then the recorder
- * writes their records. Afterwards: the clients, the admin and the monitoring connection close.
- * `ServerRedisStreams#close` is idempotent, so Nest closing the microservice again is harmless.
+ * Shutdown order of the module. Before the application shuts down: the server drains its handlers
+ * (an integration that writes what they did, like the TypeORM recorder, waits for that drain and
+ * flushes before its DataSource is destroyed in `onApplicationShutdown`). Afterwards: the clients,
+ * the admin and the monitoring connection close. `ServerRedisStreams#close` is idempotent and
+ * memoised, so Nest closing the microservice again is harmless.
  */
 @Injectable()
 export class RedisStreamsLifecycle implements BeforeApplicationShutdown, OnApplicationShutdown {
@@ -24,12 +24,10 @@ export class RedisStreamsLifecycle implements BeforeApplicationShutdown, OnAppli
     @Inject(RedisStreamsAdmin) private readonly admin: RedisStreamsAdmin,
     @Inject(RedisStreamsMonitor) private readonly monitor: RedisStreamsMonitor,
     @Optional() @Inject(ServerRedisStreams) private readonly server?: ServerRedisStreams | null,
-    @Optional() @Inject(ConsumptionRecorder) private readonly recorder?: ConsumptionRecorder | null,
   ) {}
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.server?.close();
-    await this.recorder?.close();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,9 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { RedisStreamsAdmin } from '../admin/redis-streams-admin.js';
-import { RedisStreamsHealthIndicator } from '../health/redis-streams.health-indicator.js';
-import { QueueMetricsCollector } from '../metrics/queue-metrics.collector.js';
-import { RedisStreamsMetricsObserver } from '../metrics/redis-streams-metrics.observer.js';
-import { ConsumptionRecorder } from '../persistence/consumption-recorder.js';
 import { ServerRedisStreams } from '../server/server-redis-streams.js';
 import {
   REDIS_STREAMS_ASYNC_OPTIONS_TYPE,
@@ -16,22 +12,15 @@ import { REDIS_STREAMS_OBSERVER } from './redis-streams.tokens.js';
 /**
  * Wires the transport through DI: a `ServerRedisStreams` for hybrid apps
  * (`app.connectMicroservice({ strategy: app.get(ServerRedisStreams) })`), named
- * `ClientRedisStreams` (`@InjectRedisStreamsClient(name?)`), `RedisStreamsAdmin`, Prometheus metrics, TypeORM
- * consumption records and `RedisStreamsHealthIndicator`. The transport only sees one
- * `RedisStreamsObserver`; without this module both metrics and recording are simply absent.
+ * `ClientRedisStreams` (`@InjectRedisStreamsClient(name?)`) and `RedisStreamsAdmin`, all closed in
+ * order on shutdown. Metrics, recording and health are `integrations` from the subpaths
+ * (`withPrometheusMetrics()`, `withTypeOrmRecording()`, `withTerminusHealth()`); the transport only
+ * sees one `RedisStreamsObserver` composed of theirs.
  * @publicApi
  */
 @Module({
   providers: REDIS_STREAMS_PROVIDERS,
-  exports: [
-    ServerRedisStreams,
-    RedisStreamsAdmin,
-    RedisStreamsHealthIndicator,
-    RedisStreamsMetricsObserver,
-    QueueMetricsCollector,
-    ConsumptionRecorder,
-    REDIS_STREAMS_OBSERVER,
-  ],
+  exports: [ServerRedisStreams, RedisStreamsAdmin, REDIS_STREAMS_OBSERVER],
 })
 export class RedisStreamsModule extends RedisStreamsConfigurableModule {
   /** Configures the module with static options (and the `isGlobal` / `clients` extras). */

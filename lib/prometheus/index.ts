@@ -6,3 +6,4 @@ export type { RedisStreamsMetricsOptions } from '../metrics/interfaces/redis-str
 export * from '../metrics/metrics.constants.js';
 export { QueueMetricsCollector } from '../metrics/queue-metrics.collector.js';
 export { RedisStreamsMetricsObserver } from '../metrics/redis-streams-metrics.observer.js';
+export { withPrometheusMetrics } from './with-prometheus-metrics.js';

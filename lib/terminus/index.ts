@@ -4,3 +4,4 @@
  */
 export type { RedisStreamsHealthOptions } from '../health/interfaces/redis-streams-health-options.interface.js';
 export { RedisStreamsHealthIndicator } from '../health/redis-streams.health-indicator.js';
+export { withTerminusHealth } from './with-terminus-health.js';

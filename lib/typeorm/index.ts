@@ -22,9 +22,10 @@ export type {
   RecordedSubscriptionSettings,
   RedisStreamsPersistenceOptions,
 } from '../persistence/interfaces/redis-streams-persistence-options.interface.js';
-export type { RedisStreamsModulePersistenceOptions } from '../module/interfaces/redis-streams-module-persistence-options.interface.js';
 export { REDIS_STREAMS_ENTITIES } from '../persistence/redis-streams.entities.js';
 export * from '../../migrations/index.js';
+export type { RedisStreamsTypeOrmAsyncOptions, RedisStreamsTypeOrmOptions } from './redis-streams-typeorm-options.interface.js';
+export { withTypeOrmRecording } from './with-typeorm-recording.js';
 export { OutboxTransactionRequiredError } from '../errors/outbox-transaction-required.error.js';
 export type { OutboxPublisher, RedisStreamsOutboxOptions } from '../persistence/outbox/interfaces/redis-streams-outbox-options.interface.js';
 export type { OutboxStats, RelayPass } from '../persistence/outbox/outbox-relay.js';

@@ -1,9 +1,6 @@
-import type { RedisStreamsHealthOptions } from '../../health/interfaces/redis-streams-health-options.interface.js';
 import type { RedisStreamsClientOptions } from '../../interfaces/redis-streams-client-options.interface.js';
 import type { RedisStreamsConnectionOptions } from '../../interfaces/redis-streams-connection-options.interface.js';
 import type { RedisStreamsServerOptions } from '../../interfaces/redis-streams-server-options.interface.js';
-import type { RedisStreamsMetricsOptions } from '../../metrics/interfaces/redis-streams-metrics-options.interface.js';
-import type { RedisStreamsModulePersistenceOptions } from './redis-streams-module-persistence-options.interface.js';
 
 /** Options of `RedisStreamsModule` (what `forRoot` takes, or `forRootAsync`'s factory returns). */
 export interface RedisStreamsModuleOptions {
@@ -23,10 +20,4 @@ export interface RedisStreamsModuleOptions {
    * @defaultValue {}
    */
   clientOptions?: Record<string, RedisStreamsClientOptions>;
-  /** Prometheus metrics (`@willsoto/nestjs-prometheus`); `false` turns them off. @defaultValue true */
-  metrics?: boolean | RedisStreamsMetricsOptions;
-  /** Consumption (and optionally message) records in PostgreSQL through TypeORM. @defaultValue false */
-  persistence?: boolean | RedisStreamsModulePersistenceOptions;
-  /** Default thresholds of `RedisStreamsHealthIndicator`. @defaultValue `{ timeoutMs: 1000 }` */
-  health?: RedisStreamsHealthOptions;
 }

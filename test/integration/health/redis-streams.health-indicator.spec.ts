@@ -13,7 +13,7 @@ import {
   UnrecoverableMessageError,
   type RedisStreamsModuleOptions,
 } from '../../../lib/index.js';
-import { RedisStreamsHealthIndicator } from '../../../lib/terminus/index.js';
+import { RedisStreamsHealthIndicator, withTerminusHealth } from '../../../lib/terminus/index.js';
 import { PrivateRedis } from '../../helpers/redis-server.js';
 import { connection, deletePrefix, inspector, randomPrefix } from '../../helpers/redis.js';
 import { deferred, waitFor } from '../../helpers/wait.js';
@@ -53,7 +53,7 @@ describe(RedisStreamsHealthIndicator.name, () => {
 
   async function startApp(options: RedisStreamsModuleOptions, controllers: any[]) {
     @Module({
-      imports: [TerminusModule.forRoot({ logger: false }), RedisStreamsModule.forRoot({ prefix, metrics: false, ...options })],
+      imports: [TerminusModule.forRoot({ logger: false }), RedisStreamsModule.forRoot({ prefix, ...options, integrations: [withTerminusHealth()] })],
       controllers: [HealthController, ...controllers],
     })
     class AppModule {}

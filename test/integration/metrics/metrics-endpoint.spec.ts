@@ -14,7 +14,12 @@ import {
   UnrecoverableMessageError,
   type RedisStreamsModuleOptions,
 } from '../../../lib/index.js';
-import { QueueMetricsCollector, RedisStreamsMetricsObserver } from '../../../lib/prometheus/index.js';
+import {
+  QueueMetricsCollector,
+  RedisStreamsMetricsObserver,
+  withPrometheusMetrics,
+  type RedisStreamsMetricsOptions,
+} from '../../../lib/prometheus/index.js';
 import { connection, deletePrefix, inspector, randomPrefix } from '../../helpers/redis.js';
 import { waitFor } from '../../helpers/wait.js';
 import { parsePrometheusText, valueOf, type Sample } from './prometheus-text.js';
@@ -38,12 +43,22 @@ describe('RedisStreamsModule metrics', () => {
     redis.disconnect();
   });
 
-  async function startApp(options: RedisStreamsModuleOptions, controllers: any[] = [], connectServer = true) {
+  /** `metrics: false`: the module without the Prometheus integration. */
+  async function startApp(
+    { metrics = {}, ...options }: RedisStreamsModuleOptions & { metrics?: RedisStreamsMetricsOptions | false },
+    controllers: any[] = [],
+    connectServer = true,
+  ) {
     @Module({
       // prom-client's default registry is process-wide: default metrics would be registered twice.
       imports: [
         PrometheusModule.register({ defaultMetrics: { enabled: false } }),
-        RedisStreamsModule.forRoot({ connection: connection(), prefix, ...options }),
+        RedisStreamsModule.forRoot({
+          connection: connection(),
+          prefix,
+          ...options,
+          integrations: metrics === false ? [] : [withPrometheusMetrics(metrics)],
+        }),
       ],
       controllers,
     })
@@ -138,9 +153,14 @@ describe('RedisStreamsModule metrics', () => {
     expect(valueOf(await scrape(), 'mq_pending_messages', g)).toBeUndefined();
   });
 
-  it('should hand the transport no metrics observer when metrics are off', async () => {
+  it('should hand the transport no metrics observer without the Prometheus integration', async () => {
     await startApp({ metrics: false, server: { group: 'billing' } }, [], false);
     expect(app!.get(REDIS_STREAMS_OBSERVER)).toBeNull();
-    expect(app!.get(RedisStreamsMetricsObserver)).toBeInstanceOf(RedisStreamsMetricsObserver);
+    expect(() => app!.get(RedisStreamsMetricsObserver)).toThrow();
+  });
+
+  it('should hand the transport the metrics observer with the Prometheus integration', async () => {
+    await startApp({ server: { group: 'billing' } }, [], false);
+    expect(app!.get(REDIS_STREAMS_OBSERVER)).toBe(app!.get(RedisStreamsMetricsObserver));
   });
 });

@@ -16,8 +16,9 @@ import {
   ServerRedisStreams,
   CompositeRedisStreamsObserver,
 } from '../../../lib/index.js';
-import { RedisStreamsHealthIndicator } from '../../../lib/terminus/index.js';
-import { ConsumptionRecorder, REDIS_STREAMS_ENTITIES } from '../../../lib/typeorm/index.js';
+import { RedisStreamsMetricsObserver, withPrometheusMetrics } from '../../../lib/prometheus/index.js';
+import { RedisStreamsHealthIndicator, withTerminusHealth } from '../../../lib/terminus/index.js';
+import { ConsumptionRecorder, REDIS_STREAMS_ENTITIES, withTypeOrmRecording } from '../../../lib/typeorm/index.js';
 import { connection, deletePrefix, inspector, randomPrefix } from '../../helpers/redis.js';
 import { waitFor } from '../../helpers/wait.js';
 import { MIGRATIONS, createFreshDatabase, transportDataSource, type FreshDatabase } from '../persistence/fresh-database.js';
@@ -83,6 +84,7 @@ describe(RedisStreamsModule.name, () => {
             prefix,
             server: { group: 'billing', blockMs: 200 },
             clients: ['default', 'audit'],
+            integrations: [withPrometheusMetrics(), withTerminusHealth()],
           }),
         ],
         controllers: [recording(seen)],
@@ -109,9 +111,9 @@ describe(RedisStreamsModule.name, () => {
       const admin = app!.get(RedisStreamsAdmin);
       expect((await admin.listTopics()).map(t => t.topic).sort()).toEqual(['audit', 'orders']);
       expect(app!.get(RedisStreamsHealthIndicator)).toBeInstanceOf(RedisStreamsHealthIndicator);
-      // Metrics are on by default, persistence off: the transport sees the metrics observer only.
-      expect(app!.get(REDIS_STREAMS_OBSERVER)).not.toBeInstanceOf(CompositeRedisStreamsObserver);
-      expect(app!.get(ConsumptionRecorder)).toBeNull();
+      // Metrics without recording: the transport sees the metrics observer only.
+      expect(app!.get(REDIS_STREAMS_OBSERVER)).toBe(app!.get(RedisStreamsMetricsObserver));
+      expect(() => app!.get(ConsumptionRecorder)).toThrow();
 
       const orders = producer.orders;
       await app!.close();
@@ -147,8 +149,8 @@ describe(RedisStreamsModule.name, () => {
               connection: connection(),
               prefix,
               server: { group: 'billing', blockMs: 200, retry: { maxAttempts: 4 } },
-              persistence: { flushIntervalMs: 50 },
             }),
+            integrations: [withPrometheusMetrics(), withTypeOrmRecording({ flushIntervalMs: 50 })],
           }),
         ],
         controllers: [recording(seen)],
@@ -180,15 +182,14 @@ describe(RedisStreamsModule.name, () => {
         imports: [
           TypeOrmModule.forRoot({ type: 'postgres', url: db.url, entities: [...REDIS_STREAMS_ENTITIES], migrations: MIGRATIONS, migrationsRun: true }),
           RedisStreamsModule.forRootAsync({
-            inject: [DataSource],
-            useFactory: (dataSource: DataSource) => ({
-              connection: connection(),
-              prefix,
-              metrics: false,
-              server: { group: 'billing', blockMs: 200 },
-              // No timer flush during the test: only the shutdown writes them.
-              persistence: { dataSource, flushIntervalMs: 600_000 },
-            }),
+            useFactory: () => ({ connection: connection(), prefix, server: { group: 'billing', blockMs: 200 } }),
+            integrations: [
+              withTypeOrmRecording({
+                inject: [DataSource],
+                // No timer flush during the test: only the shutdown writes them.
+                useFactory: (dataSource: DataSource) => ({ dataSource, flushIntervalMs: 600_000 }),
+              }),
+            ],
           }),
         ],
         controllers: [recording(seen)],

@@ -8,7 +8,8 @@ const HELP = `npm run bench -- [options]     (--name=value or --name value)
                                      50000 messages, 3 interleaved rounds, throughput only, with
                                      per-round ratios and consumer CPU µs/msg (flags below override)
                         many-topics  one consumer on --topics topics and on 1 topic × --groups groups,
-                                     ours and BullMQ, on a private redis-server
+                                     ours, BullMQ and Nest Transport.REDIS (idle only), on a
+                                     private redis-server
                         issue9       many-topics, then hot-topic
   --dist=DIR          load ours from this build (e.g. a worktree's dist/) instead of dist/; implies --no-build
   --only=a,b          scenarios to run (names or prefixes: ioredis, nest-redis, streams-transporter, bullmq, ours)

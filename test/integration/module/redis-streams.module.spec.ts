@@ -44,7 +44,7 @@ describe(RedisStreamsModule.name, () => {
   });
 
   async function hybrid(AppModule: any): Promise<INestApplication> {
-    app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
+    app = await NestFactory.create(AppModule, { logger: ['error', 'warn'], abortOnError: false });
     app.connectMicroservice({ strategy: app.get(ServerRedisStreams) });
     await app.startAllMicroservices();
     await app.init();

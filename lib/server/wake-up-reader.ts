@@ -115,6 +115,10 @@ export class WakeUpReader {
       }
       const only = this.onlyWaiting();
       if (only && only.room > 0) {
+        // Let the handlers of the batch just handed over run first: the read then takes what
+        // arrived meanwhile in one go (fewer, fuller reads and acks under load).
+        await new Promise(resolve => setImmediate(resolve));
+        if (this.onlyWaiting() !== only || this.stopped) continue;
         failures = (await this.readFor(only)) ? 0 : failures + 1;
         if (failures) await new Promise(resolve => setTimeout(resolve, retryDelay(failures)).unref());
         continue;

@@ -94,7 +94,7 @@ async function runCase(c, { opts, redis, admin, log }) {
       log(`  ${row.name}: ${DELAY_MS} ms delayed message late by ${describeLateness(row.delayed)}`);
       row.retry = await measureRetry(producer, probes, c.count);
       log(`  ${row.name}: retry after a fixed ${RETRY_BACKOFF_MS} ms backoff late by ${describeLateness(row.retry)}`);
-      row.pause = await measurePause(producer, probes, c.count);
+      row.pause = await measurePause(consumer, producer, probes, c.count);
       log(`  ${row.name}: ${describePause(row.pause)}`);
     }
     row.traffic = await measureTraffic(consumer, producer, c, opts);
@@ -184,13 +184,17 @@ function lateness(samples) {
  * pause call returned (0 = none was); `held`: nothing published ≥ 1 s after the pause was handled
  * before the resume; then every probe must arrive after the resume.
  */
-async function measurePause(producer, probes, count) {
+async function measurePause(consumer, producer, probes, count) {
   const index = Math.floor(count / 3);
+  consumer.send({ type: 'watch-paused', index, want: true, timeoutMs: 5000 });
   const pause = await op(producer, 'pause', { index });
   const sent = await op(producer, 'stream', { index, intervalMs: 20, spanMs: 1500, idPrefix: `pause-${index}-` });
   await sleep(1000);
+  const reportedPaused = await consumer.next('paused-state', 10_000);
+  consumer.send({ type: 'watch-paused', index, want: false, timeoutMs: 5000 });
   const resume = await op(producer, 'resume', { index });
   await probes.waitFor(log => sent.every(s => log.handled.has(s.id)), 15_000);
+  const reportedResumed = await consumer.next('paused-state', 10_000);
   const before = sent.filter(s => (probes.handled.get(s.id) ?? Infinity) < resume.beforeNs);
   const after = sent.filter(s => (probes.handled.get(s.id) ?? -Infinity) >= resume.beforeNs);
   const since = s => (s.sentNs - pause.afterNs) / 1e6;
@@ -203,6 +207,9 @@ async function measurePause(producer, probes, count) {
     deliveredAfterResume: after.length,
     lost: sent.length - before.length - after.length,
     resumeToAllMs: after.length ? (Math.max(...after.map(s => probes.handled.get(s.id))) - resume.afterNs) / 1e6 : undefined,
+    // The consumer's own view (ours: getConsumerStates().paused), from the pause / resume call's return.
+    reportedPausedAfterMs: reportedPaused.ns === undefined ? undefined : (reportedPaused.ns - pause.afterNs) / 1e6,
+    reportedResumedAfterMs: reportedResumed.ns === undefined ? undefined : (reportedResumed.ns - resume.afterNs) / 1e6,
   };
 }
 
@@ -319,7 +326,8 @@ function describeLateness(l) {
 function describePause(p) {
   return (
     `pause: ${p.handledWhilePaused}/${p.published} probes handled while paused, the last published ${p.effectiveAfterMs.toFixed(0)} ms after the pause; ` +
-    `${p.held ? 'held within 1 s' : 'NOT held within 1 s'}; ${p.deliveredAfterResume} delivered after resume (all within ${p.resumeToAllMs?.toFixed(0) ?? '—'} ms), ${p.lost} lost`
+    `${p.held ? 'held within 1 s' : 'NOT held within 1 s'}; ${p.deliveredAfterResume} delivered after resume (all within ${p.resumeToAllMs?.toFixed(0) ?? '—'} ms), ${p.lost} lost` +
+    (p.reportedPausedAfterMs === undefined ? '' : `; read loop reported paused after ${p.reportedPausedAfterMs.toFixed(0)} ms, resumed after ${p.reportedResumedAfterMs?.toFixed(0) ?? '—'} ms`)
   );
 }
 

@@ -76,6 +76,25 @@ function operations(producer) {
   };
 }
 
+/**
+ * Polls the system's own view of a subscription's pause state (every 2 ms, up to `timeoutMs`) and
+ * reports when it became `want`; `ns` stays undefined when the system has no such view or it never did.
+ */
+async function watchPaused(isPaused, { index, want, timeoutMs }) {
+  const endNs = nowNs() + timeoutMs * 1e6;
+  let ns;
+  while (isPaused && nowNs() < endNs) {
+    const state = isPaused(index);
+    if (state === undefined) break;
+    if (state === want) {
+      ns = nowNs();
+      break;
+    }
+    await sleep(2);
+  }
+  send({ type: 'paused-state', want, ns });
+}
+
 try {
   if (role === 'consumer') {
     const tracker = new SpreadTracker(send);
@@ -85,7 +104,8 @@ try {
       if (msg.type === 'expect') {
         tracker.expect(msg);
         send({ type: 'expecting' });
-      } else if (msg.type === 'report') send({ type: 'report', report: tracker.report() });
+      } else if (msg.type === 'watch-paused') void watchPaused(started.isPaused, msg);
+      else if (msg.type === 'report') send({ type: 'report', report: tracker.report() });
       else if (msg.type === 'stop') void stop();
     });
     send({ type: 'ready', subscribeMs: started.subscribeMs });

@@ -38,7 +38,12 @@ export async function consumer(cfg, onMessage) {
   if (cfg.subscribe === 'parallel') await Promise.all(Array.from({ length: cfg.count }, (_, i) => subscribeOne(i)));
   else for (let i = 0; i < cfg.count; i++) await subscribeOne(i);
   const subscribeMs = performance.now() - t0;
-  return { close, subscribeMs };
+  /** Whether the read loop of subscription `index` reports itself paused (health state). */
+  const isPaused = index => {
+    const { topic, group } = subscription(cfg.shape, index);
+    return server.getConsumerStates?.().find(s => s.topic === topic && s.group === group)?.paused;
+  };
+  return { close, subscribeMs, isPaused };
 }
 
 export async function producer(cfg) {

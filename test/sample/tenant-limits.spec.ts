@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { RedisThrottlerStorage } from '../../sample/common/rate-limit/redis-throttler.storage.js';
 import { SampleRedis } from '../../sample/common/redis/sample-redis.service.js';
+import type { SampleConfig } from '../../sample/config/sample-config.js';
+import { deletePrefix, randomPrefix, redisUrl } from '../helpers/redis.js';
 import { API, api } from './helpers/api.js';
 import { startSampleApp, type SampleHarness } from './helpers/sample-app.js';
 import { WebhookReceiver } from './helpers/webhook-receiver.js';
@@ -114,16 +116,12 @@ describe('Sample: per-tenant limits', () => {
 });
 
 describe('RedisThrottlerStorage', () => {
-  let s: SampleHarness;
-
-  afterEach(async () => s?.close());
-
   it('should share one counter between replicas (two storages on the same Redis)', async () => {
-    s = await startSampleApp();
-    const oneRedis = new SampleRedis(s.config);
-    const one = new RedisThrottlerStorage(oneRedis, s.config);
-    const twoRedis = new SampleRedis(s.config);
-    const two = new RedisThrottlerStorage(twoRedis, s.config);
+    const config = { redisUrl: redisUrl(), prefix: randomPrefix(), redisTimeoutMs: 2_000 } as SampleConfig;
+    const oneRedis = new SampleRedis(config);
+    const one = new RedisThrottlerStorage(oneRedis, config);
+    const twoRedis = new SampleRedis(config);
+    const two = new RedisThrottlerStorage(twoRedis, config);
     try {
       const hits = [];
       for (let n = 0; n < 3; n++) {
@@ -134,6 +132,7 @@ describe('RedisThrottlerStorage', () => {
       expect(hits[3]).toMatchObject({ totalHits: 4, isBlocked: false });
       expect(hits[4].timeToBlockExpire).toBeGreaterThan(0);
     } finally {
+      await deletePrefix(oneRedis.redis, config.prefix);
       await oneRedis.onApplicationShutdown();
       await twoRedis.onApplicationShutdown();
     }

@@ -17,7 +17,7 @@ export class QueueSettingsEntity {
   @JoinColumn({ name: 'topic_id', foreignKeyConstraintName: 'fk_mq_queue_settings_topic' })
   topic?: MessageTopicEntity;
 
-  /** Publishing to a queue holding this many entries is refused (429); null = unbounded. */
+  /** Publishing past this backlog (unacked + unread + delayed) is refused (429); null = unbounded. */
   @Column({ name: 'max_length', type: 'integer', nullable: true })
   maxLength: number | null;
 

@@ -31,7 +31,7 @@ export class CreateQueueDto {
   @Max(365 * DAY_MS)
   retentionMs?: number;
 
-  @ApiPropertyOptional({ description: 'Publishing to a queue holding this many messages is refused (429); null = unbounded', nullable: true, minimum: 1 })
+  @ApiPropertyOptional({ description: 'Bound of the backlog (unacked + unread + delayed messages; acked ones kept for retention do not count): a publish past it is refused (429); null = unbounded', nullable: true, minimum: 1 })
   @IsOptional()
   @IsInt()
   @Min(1)

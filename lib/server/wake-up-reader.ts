@@ -187,23 +187,28 @@ export class WakeUpReader {
         'GROUP', group, name, 'COUNT', count, 'BLOCK', this.blockMs, 'STREAMS', stream, '>',
       )) as [string, StreamEntry[]][] | null;
       this.lastAnswerAt = Date.now();
+      this.disarm(finish);
       const entries = reply?.[0]?.[1] ?? [];
       if (entries.length) {
         this.unwatchQuietly(consumer);
         consumer.delivered(entries, count);
       }
       return true;
-    } catch (err) {
+    } catch {
+      this.disarm(finish);
       if (!this.stopped) {
         this.unwatchQuietly(consumer);
         consumer.wake();
       }
       return this.stopped;
-    } finally {
-      this.armed = undefined;
-      this.direct = undefined;
-      finish();
     }
+  }
+
+  /** The direct read ended: nothing is armed any more (a consumer that waits again now needs no UNBLOCK). */
+  private disarm(finish: () => void): void {
+    this.armed = undefined;
+    this.direct = undefined;
+    finish();
   }
 
   private unwatchQuietly(consumer: GroupConsumer): void {

@@ -62,6 +62,20 @@ describe('Sample: payloads round-trip byte for byte', () => {
     }
   });
 
+  it('should refuse (not silently drop) such keys outside payloads: headers, filters', async () => {
+    const a = api(s);
+    await a.queue('named');
+    for (const [path, body] of [
+      ['/publish', '{"topic":"named","payload":1,"headers":{"constructor":"x"}}'],
+      ['/publish', '{"topic":"named","payload":1,"headers":{"toString":"x"}}'],
+      ['/publish/batch', '{"topic":"named","messages":[{"payload":1,"headers":{"__proto__":"x"}}]}'],
+      ['/subscriptions', `{"topic":"named","type":"webhook","handlerConfig":{"url":"${receiver.url()}"},"messageFilter":{"payload":{"constructor":"Ferrari"}}}`],
+    ]) {
+      const res = await publishRaw(path, body);
+      expect([path, res.status, res.body.code]).toEqual([path, 400, 'MQ_VALIDATION_FAILED']);
+    }
+  });
+
   it('should hand a Redis consumer the same keys as own properties, prototypes untouched', async () => {
     const a = api(s);
     await a.queue('consumed');

@@ -18,6 +18,8 @@ export interface FieldError {
  * body before validation — a placeholder keeps `@IsDefined()` meaningful — and put back on the
  * DTO afterwards, exactly as the body parser produced it: `JSON.parse` makes `__proto__` an own
  * data property, which never touches a prototype, and nothing here copies it with `=` or spread.
+ * Anywhere else in a body (headers, filters, settings) such a key is refused with a 400 rather
+ * than dropped.
  */
 export class MqValidationPipe extends ValidationPipe {
   constructor() {
@@ -33,6 +35,12 @@ export class MqValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'body') return super.transform(value, metadata);
     const payloads = detachPayloads(value);
+    const shadowing = shadowingKeyPath(value);
+    if (shadowing) {
+      throw MqException.validation('Validation failed', [
+        { field: shadowing, errors: ['this name is reserved (Object.prototype member); only payloads may use it'] },
+      ]);
+    }
     const result = await super.transform(value, metadata);
     for (const { path, payload } of payloads) {
       const target = path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), result);
@@ -40,6 +48,22 @@ export class MqValidationPipe extends ValidationPipe {
     }
     return result;
   }
+}
+
+/**
+ * The path of the first key outside payloads that is named like an `Object.prototype` member
+ * (`__proto__`, `constructor`, `toString`, …): Nest and class-transformer would drop it silently,
+ * so a header or filter with such a name would vanish while the request succeeds. Refused instead.
+ */
+function shadowingKeyPath(value: unknown, path = ''): string | undefined {
+  if (!isRecord(value)) return undefined;
+  for (const key of Object.keys(value)) {
+    const here = path ? `${path}.${key}` : key;
+    if (Object.hasOwn(Object.prototype, key)) return here;
+    const found = shadowingKeyPath(value[key], here);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** A payload taken out of the body, and where it goes back (`[]` = the body, `['messages', i]`). */

@@ -23,6 +23,7 @@ import { RedisUnavailableError } from '../errors/redis-unavailable.error.js';
 import { RedisStreamsStatus, type RedisStreamsEvents } from '../events/redis-streams.events.js';
 import type { RedisStreamsClientOptions } from '../interfaces/redis-streams-client-options.interface.js';
 import { StreamKeys } from '../keys/stream-keys.js';
+import { PayloadPipeline } from '../payload/payload-pipeline.js';
 import { RedisStreamsRecord } from '../record-builders/redis-streams.record-builder.js';
 import { toPublishOutcome } from '../scripts/publish-result.js';
 import { RedisStreamsScripts } from '../scripts/redis-streams-scripts.js';
@@ -66,7 +67,13 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
     this.keys = new StreamKeys(options.prefix ?? DEFAULT_PREFIX);
     this.initializeSerializer(options);
     this.initializeDeserializer(options);
-    this.publishContext = { keys: this.keys, serializer: this.serializer, options };
+    this.publishContext = {
+      keys: this.keys,
+      serializer: this.serializer,
+      options,
+      payload: options.payload && new PayloadPipeline(options.payload),
+      tracing: options.tracing,
+    };
   }
 
   /**
@@ -140,8 +147,11 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
       const [err, reply] = replies[i] ?? [new Error('no reply'), undefined];
       try {
         if (err) throw toPublishError(err, name, p.envelope.id);
-        return { messageId: this.settlePublish(name, p, reply) };
+        const messageId = this.settlePublish(name, p, reply);
+        p.sent?.();
+        return { messageId };
       } catch (error) {
+        p.sent?.(error);
         return { error: error as Error };
       }
     });
@@ -209,9 +219,19 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
         ? await scripts.publish(prepared.script)
         : await redis.xadd(this.keys.stream(topic), '*', ...prepared.fields);
     } catch (err) {
-      throw toPublishError(err, topic, prepared.envelope.id);
+      const error = toPublishError(err, topic, prepared.envelope.id);
+      prepared.sent?.(error);
+      throw error;
     }
-    return this.settlePublish(topic, prepared, reply);
+    if (!prepared.sent) return this.settlePublish(topic, prepared, reply);
+    try {
+      const messageId = this.settlePublish(topic, prepared, reply);
+      prepared.sent();
+      return messageId;
+    } catch (err) {
+      prepared.sent(err);
+      throw err;
+    }
   }
 
   /**

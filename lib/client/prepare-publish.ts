@@ -6,13 +6,17 @@ import { DEFAULT_DEDUPLICATION_WINDOW_MS } from '../constants.js';
 import type { RedisStreamsClientOptions } from '../interfaces/redis-streams-client-options.interface.js';
 import type { StreamKeys } from '../keys/stream-keys.js';
 import { RedisStreamsRecord } from '../record-builders/redis-streams.record-builder.js';
+import type { PayloadPipeline } from '../payload/payload-pipeline.js';
 import type { PublishCall } from '../scripts/redis-streams-scripts.js';
+import type { MessageTracing } from '../tracing/message-tracing.interface.js';
 
 /** One message ready to write: its envelope, its fields and, when it needs the publish script, the call. */
 export interface PreparedPublish {
   envelope: Envelope;
   fields: string[];
   script: PublishCall | undefined;
+  /** Ends the producer span once the write's outcome is known (tracing only). */
+  sent?: (error?: unknown) => void;
 }
 
 /** What preparing a publish needs from its client. */
@@ -20,6 +24,9 @@ export interface PublishContext {
   keys: StreamKeys;
   serializer: ProducerSerializer;
   options: RedisStreamsClientOptions;
+  /** Encodes payloads when `options.payload` is set (codec, compression, encryption, schema). */
+  payload?: PayloadPipeline;
+  tracing?: MessageTracing;
 }
 
 /**
@@ -38,13 +45,17 @@ export function preparePublish(
   const serialized = c.serializer.serialize(record ? { ...packet, data } : packet);
   const payload = serialized && typeof serialized === 'object' && 'data' in serialized ? serialized.data : serialized;
   const opts = record?.options;
-  const headers = packet.metadata || opts?.headers ? { ...packet.metadata, ...opts?.headers } : undefined;
+  let headers = packet.metadata || opts?.headers ? { ...packet.metadata, ...opts?.headers } : undefined;
   const now = Date.now();
   const dueAt = opts?.deliverAt !== undefined && opts.deliverAt > now ? opts.deliverAt : 0;
+  const id = opts?.messageId ?? randomUUID();
+  const encoded = c.payload ? c.payload.encode(topic, id, payload) : undefined;
+  const sent = c.tracing?.startSend({ topic, messageId: id, headers: (headers ??= {}) });
   const envelope: Envelope = {
-    id: opts?.messageId ?? randomUUID(),
+    id,
     publishedAt: now,
-    data: JSON.stringify(payload ?? null),
+    data: encoded ? encoded.data : JSON.stringify(payload ?? null),
+    format: encoded?.format,
     headers,
     key: opts?.key,
     deliverAt: dueAt || undefined,
@@ -54,10 +65,11 @@ export function preparePublish(
   const fields = encodeEnvelope(envelope);
   const maxLen = maxLenOf(c.options, topic);
   const dedupId = opts?.deduplicationId;
-  if (!maxLen && !dedupId && !dueAt) return { envelope, fields, script: undefined };
+  if (!maxLen && !dedupId && !dueAt) return { envelope, fields, script: undefined, sent };
   return {
     envelope,
     fields,
+    sent,
     script: {
       keys: { stream: c.keys.stream(topic), delayed: c.keys.delayed(topic), dedup: c.keys.dedup(topic, dedupId ?? '') },
       maxLen,

@@ -1,4 +1,4 @@
-import { ENVELOPE_FIELDS as F, type DecodedEnvelope, type Envelope } from './envelope.js';
+import { ENVELOPE_FIELDS as F, type DecodedEnvelope, type Envelope, type PayloadFormat } from './envelope.js';
 
 const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
@@ -18,6 +18,7 @@ export function encodeEnvelope(envelope: Envelope): string[] {
   if (envelope.deliverAt !== undefined) fields.push(F.deliverAt, String(envelope.deliverAt));
   if (envelope.correlationId !== undefined) fields.push(F.correlationId, envelope.correlationId);
   if (envelope.replyTo !== undefined) fields.push(F.replyTo, envelope.replyTo);
+  if (envelope.format) pushFormat(fields, envelope.format);
   return fields;
 }
 
@@ -35,6 +36,7 @@ export function decodeEnvelope(fields: readonly string[] | null | undefined, ent
   let due: string | undefined;
   let correlationId: string | undefined;
   let replyTo: string | undefined;
+  let format: PayloadFormat | undefined;
   for (let i = 0; i < fields.length; i += 2) {
     const value = fields[i + 1];
     switch (fields[i]) {
@@ -46,17 +48,22 @@ export function decodeEnvelope(fields: readonly string[] | null | undefined, ent
       case F.deliverAt: due = value; break;
       case F.correlationId: correlationId = value; break;
       case F.replyTo: replyTo = value; break;
+      case F.contentType: (format ??= emptyFormat()).contentType = value; break;
+      case F.contentEncoding: (format ??= emptyFormat()).contentEncoding = value; break;
+      case F.keyId: (format ??= emptyFormat()).keyId = value; break;
     }
   }
   if (!id) return `missing "${F.id}" field`;
   if (data === undefined) return `missing "${F.data}" field`;
   const publishedAt = Number(ts ?? entryId.slice(0, entryId.indexOf('-')));
   if (!Number.isFinite(publishedAt)) return `invalid "${F.publishedAt}" field: ${ts}`;
-  let payload: unknown;
-  try {
-    payload = JSON.parse(data);
-  } catch (err) {
-    return `"${F.data}" is not JSON: ${(err as Error).message}`;
+  let payload: unknown = data; // encoded payloads are decoded by the server's payload pipeline
+  if (!format) {
+    try {
+      payload = JSON.parse(data);
+    } catch (err) {
+      return `"${F.data}" is not JSON: ${(err as Error).message}`;
+    }
   }
   let parsedHeaders = NO_HEADERS;
   if (headers !== undefined) {
@@ -65,7 +72,19 @@ export function decodeEnvelope(fields: readonly string[] | null | undefined, ent
     parsedHeaders = parsed;
   }
   const deliverAt = due === undefined ? undefined : Number(due);
-  return { id, publishedAt, data: payload, headers: parsedHeaders, key, deliverAt, correlationId, replyTo };
+  const decoded: DecodedEnvelope = { id, publishedAt, data: payload, headers: parsedHeaders, key, deliverAt, correlationId, replyTo };
+  if (format) decoded.format = format;
+  return decoded;
+}
+
+function emptyFormat(): PayloadFormat {
+  return { contentType: undefined, contentEncoding: undefined, keyId: undefined };
+}
+
+function pushFormat(fields: string[], format: PayloadFormat): void {
+  if (format.contentType !== undefined) fields.push(F.contentType, format.contentType);
+  if (format.contentEncoding !== undefined) fields.push(F.contentEncoding, format.contentEncoding);
+  if (format.keyId !== undefined) fields.push(F.keyId, format.keyId);
 }
 
 function parseHeaders(text: string): Record<string, string> | string {

@@ -12,6 +12,12 @@
  * | `due`     | epoch ms it was scheduled for (delayed messages only)         |
  * | `corr`    | correlation id of a request (`client.send`)                   |
  * | `reply`   | the requesting client's private reply stream                  |
+ * | `ct`      | content type of `data` (omitted for JSON, the default)        |
+ * | `ce`      | content encoding: `gzip`, `br` or `zstd` (omitted: none)      |
+ * | `kid`     | id of the key `data` is encrypted with (omitted: plaintext)   |
+ *
+ * An entry with any of `ct`, `ce` or `kid` carries `data` as base64 bytes: key id → AES-256-GCM
+ * `iv | ciphertext | tag`, then the encoding, then the codec named by the content type.
  */
 export const ENVELOPE_FIELDS = {
   id: 'id',
@@ -22,19 +28,34 @@ export const ENVELOPE_FIELDS = {
   deliverAt: 'due',
   correlationId: 'corr',
   replyTo: 'reply',
+  contentType: 'ct',
+  contentEncoding: 'ce',
+  keyId: 'kid',
 } as const;
+
+/** How an entry's `data` is encoded when it is not plain JSON text (see `ENVELOPE_FIELDS`). */
+export interface PayloadFormat {
+  /** Content type of the codec's output; `undefined` = JSON. */
+  contentType: string | undefined;
+  /** Compression applied after the codec; `undefined` = none. */
+  contentEncoding: string | undefined;
+  /** Key id of the AES-256-GCM encryption applied last; `undefined` = plaintext. */
+  keyId: string | undefined;
+}
 
 /** A message as the producer wrote it. */
 export interface Envelope {
   id: string;
   publishedAt: number;
-  /** JSON text of the payload. */
+  /** JSON text of the payload, or base64 bytes when `format` is set. */
   data: string;
   headers?: Record<string, string>;
   key?: string;
   deliverAt?: number;
   correlationId?: string;
   replyTo?: string;
+  /** Set when `data` is not plain JSON text (another codec, compressed or encrypted). */
+  format?: PayloadFormat;
 }
 
 /** A decoded entry, payload parsed. */
@@ -47,4 +68,9 @@ export interface DecodedEnvelope {
   deliverAt: number | undefined;
   correlationId: string | undefined;
   replyTo: string | undefined;
+  /**
+   * Set when the entry's payload is encoded (codec, compression, encryption): `data` is then the
+   * raw base64 text, decoded by the server's payload pipeline before any handler sees it.
+   */
+  format?: PayloadFormat;
 }

@@ -1,5 +1,7 @@
 import type { Deserializer, Serializer } from '@nestjs/microservices';
 import type { RedisStreamsObserver } from '../observer/redis-streams-observer.interface.js';
+import type { PayloadOptions } from '../payload/payload-options.interface.js';
+import type { MessageTracing } from '../tracing/message-tracing.interface.js';
 import type { RedisStreamsConnectionOptions } from './redis-streams-connection-options.interface.js';
 
 /**
@@ -47,4 +49,12 @@ export interface RedisStreamsClientOptions {
   serializer?: Serializer;
   /** Nest deserializer (replies). @defaultValue IncomingResponseDeserializer */
   deserializer?: Deserializer;
+  /**
+   * Payload encoding: codec, compression above a threshold, AES-256-GCM encryption with a key
+   * provider, per-topic schemas checked at `emit` (`PayloadValidationError`, nothing written).
+   * @defaultValue none (plain JSON)
+   */
+  payload?: PayloadOptions;
+  /** Producer spans and trace headers (`otelTracing()` from the `/otel` subpath). @defaultValue none */
+  tracing?: MessageTracing;
 }

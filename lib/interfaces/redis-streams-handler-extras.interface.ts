@@ -18,4 +18,6 @@ export interface RedisStreamsHandlerExtras {
   claimIdleMs?: number;
   /** Where a newly created group starts: `latest` (new messages) or `earliest` (the whole stream). */
   startFrom?: 'latest' | 'earliest';
+  /** A call running longer counts as a failed attempt and its lease is no longer extended. */
+  handlerTimeoutMs?: number;
 }

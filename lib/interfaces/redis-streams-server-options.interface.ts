@@ -1,5 +1,7 @@
 import type { Deserializer, Serializer } from '@nestjs/microservices';
 import type { RedisStreamsObserver } from '../observer/redis-streams-observer.interface.js';
+import type { PayloadOptions } from '../payload/payload-options.interface.js';
+import type { MessageTracing } from '../tracing/message-tracing.interface.js';
 import type { RedisStreamsConnectionOptions } from './redis-streams-connection-options.interface.js';
 import type { RetryOptions } from './retry-options.interface.js';
 
@@ -61,4 +63,17 @@ export interface RedisStreamsServerOptions {
   serializer?: Serializer;
   /** Nest deserializer, given `{ pattern, data, metadata }` of every entry. @defaultValue IncomingRequestDeserializer */
   deserializer?: Deserializer;
+  /**
+   * Payload decoding: extra codecs (`codecs`), decryption keys (`keys`), schemas checked before the
+   * handler (`schemas` + `validateOnConsume`). Compressed JSON decodes without any option; an entry
+   * that cannot be decoded is dead-lettered unread. @defaultValue none
+   */
+  payload?: PayloadOptions;
+  /** Consumer spans (`otelTracing()` from the `/otel` subpath). @defaultValue none */
+  tracing?: MessageTracing;
+  /**
+   * A handler running longer counts as a failed attempt (retried or dead-lettered as usual) and
+   * its lease is no longer extended; per handler in the extras. @defaultValue none (no limit)
+   */
+  handlerTimeoutMs?: number;
 }

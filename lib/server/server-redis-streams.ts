@@ -30,6 +30,7 @@ import type { RedisStreamsHandlerExtras } from '../interfaces/redis-streams-hand
 import type { RedisStreamsServerOptions } from '../interfaces/redis-streams-server-options.interface.js';
 import type { RetryOptions } from '../interfaces/retry-options.interface.js';
 import { StreamKeys } from '../keys/stream-keys.js';
+import { PayloadPipeline } from '../payload/payload-pipeline.js';
 import { resolveRetryPolicy } from '../retry/backoff.js';
 import { RedisStreamsScripts } from '../scripts/redis-streams-scripts.js';
 import { ControlWatcher, type ControlEvent } from './control-watcher.js';
@@ -37,6 +38,7 @@ import { DueTimer } from './due-timer.js';
 import { GroupConsumer, type InvokeHandlers } from './group-consumer.js';
 import { createHandlerInvoker, type HandlerFn } from './handler-invoker.js';
 import { Maintenance } from './maintenance.js';
+import { wrapInvoker } from './payload-invoker.js';
 import { installOriginalErrorCapture } from './original-error-capture.js';
 import { createRequestInvoker } from './request-invoker.js';
 import { Settler } from './settler.js';
@@ -272,7 +274,15 @@ export class ServerRedisStreams
     const key = consumerKey(topic, group);
     if (this.consumers.has(key)) throw new Error(`Topic "${topic}" is already consumed by group "${group}"`);
     const runtime = this.runtime!;
-    const consumer = this.createConsumer(runtime, topic, group, this.createInvoker(runtime, topic, group, handlers), extras);
+    const invoke = wrapInvoker(this.createInvoker(runtime, topic, group, handlers), {
+      topic,
+      group,
+      consumer: this.consumerName,
+      payload: new PayloadPipeline(this.options.payload ?? {}),
+      tracing: this.options.tracing,
+      handlerTimeoutMs: extras.handlerTimeoutMs ?? this.options.handlerTimeoutMs,
+    });
+    const consumer = this.createConsumer(runtime, topic, group, invoke, extras);
     this.consumers.set(key, consumer);
     try {
       await consumer.start();

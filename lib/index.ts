@@ -17,6 +17,16 @@ export { ReplyInterruptedError } from './errors/reply-interrupted.error.js';
 export { RequestTimeoutError } from './errors/request-timeout.error.js';
 export { TopicFullError } from './errors/topic-full.error.js';
 export { UnrecoverableMessageError } from './errors/unrecoverable-message.error.js';
+export { HandlerTimeoutError } from './errors/handler-timeout.error.js';
+export { PayloadValidationError } from './errors/payload-validation.error.js';
+export { isCompressionSupported, type CompressionAlgorithm } from './payload/compression.js';
+export { jsonCodec } from './payload/json.codec.js';
+export { JSON_CONTENT_TYPE, type PayloadCodec } from './payload/payload-codec.interface.js';
+export type { PayloadKeyProvider } from './payload/payload-key-provider.interface.js';
+export { payloadKeyRing, type PayloadKeyRingOptions } from './payload/payload-key-ring.js';
+export type { PayloadOptions } from './payload/payload-options.interface.js';
+export type { PayloadSchemaValidator } from './payload/schema-validator.interface.js';
+export type { MessageTracing, ProcessedMessage, SentMessage } from './tracing/message-tracing.interface.js';
 export {
   redisStreamsClient,
   type RedisStreamsClientRegistration,

@@ -111,7 +111,7 @@ describe('otelTracing', () => {
     expect(parentOf(spans('process audit')[0])).toBe(send.spanContext().spanId);
   });
 
-  it('should mark a handler timeout in the consumer span's outcome', async () => {
+  it('should mark a handler timeout in the consumer span outcome', async () => {
     const server = await startServer([], { prefix: f.prefix, retry: { ...fast, maxAttempts: 1 }, tracing, handlerTimeoutMs: 50 });
     f.servers.push(server);
     let release!: () => void;

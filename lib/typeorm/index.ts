@@ -32,3 +32,6 @@ export type { OutboxStats, RelayPass } from '../persistence/outbox/outbox-relay.
 export { RedisStreamsOutbox, type OutboxTransaction } from '../persistence/outbox/redis-streams-outbox.js';
 export type { RedisStreamsInboxOptions } from '../persistence/inbox/interfaces/redis-streams-inbox-options.interface.js';
 export { RedisStreamsInbox, type InboxMessage, type InboxOutcome } from '../persistence/inbox/redis-streams-inbox.js';
+export type { RedisStreamsTypeOrmInboxOptions, RedisStreamsTypeOrmOutboxOptions } from './redis-streams-typeorm-outbox-options.interface.js';
+export { withTypeOrmInbox } from './with-typeorm-inbox.js';
+export { withTypeOrmOutbox } from './with-typeorm-outbox.js';

@@ -5,7 +5,7 @@ import { register } from 'prom-client';
 import { RedisStreamsModule } from '../lib/index.js';
 import { withPrometheusMetrics } from '../lib/prometheus/index.js';
 import { withTerminusHealth } from '../lib/terminus/index.js';
-import { withTypeOrmRecording } from '../lib/typeorm/index.js';
+import { withTypeOrmInbox, withTypeOrmOutbox, withTypeOrmRecording } from '../lib/typeorm/index.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
@@ -67,6 +67,9 @@ export class AppModule {
             withPrometheusMetrics({ gaugeIntervalMs: config.gaugeIntervalMs, topics: ALL_PLATFORM_TOPICS }),
             // Message records too: `GET /messages/{id}` shows a message with its consumption history.
             withTypeOrmRecording({ recordMessages: true }),
+            // The internal API's user events leave through the outbox; the platform handlers apply effects through the inbox.
+            withTypeOrmOutbox(),
+            withTypeOrmInbox(),
             withTerminusHealth({ timeoutMs: 1_500 }),
           ],
         }),

@@ -1,15 +1,16 @@
 import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
-import { REDIS_STREAMS_ENTITIES } from '../../lib/typeorm/index.js';
-import { InitialSchema1795303480067 } from '../../migrations/1795303480067-InitialSchema.js';
+import { REDIS_STREAMS_ENTITIES, REDIS_STREAMS_MIGRATIONS } from '../../lib/typeorm/index.js';
 import type { SampleConfig } from '../config/sample-config.js';
 import { SampleSchema1795304282928 } from '../migrations/1795304282928-SampleSchema.js';
+import { SampleOutboxInbox1795845108912 } from '../migrations/1795845108912-SampleOutboxInbox.js';
 import { SAMPLE_ENTITIES } from './sample.entities.js';
 
 /**
- * Every migration the service runs at start-up, in order: the transport's tables first, then the
- * sample's (which reference them). Listed as classes: globs misbehave under jest and bundlers.
+ * Every migration the service runs at start-up (TypeORM runs them in timestamp order): the
+ * transport's tables (with the outbox and inbox), and the sample's, which reference them. Listed as
+ * classes: globs misbehave under jest and bundlers.
  */
-export const SAMPLE_MIGRATIONS = [InitialSchema1795303480067, SampleSchema1795304282928];
+export const SAMPLE_MIGRATIONS = [...REDIS_STREAMS_MIGRATIONS, SampleSchema1795304282928, SampleOutboxInbox1795845108912];
 
 /** TypeORM: the transport's and the sample's entities, migrations run at start-up, never `synchronize`. */
 export function typeOrmOptions(config: SampleConfig): TypeOrmModuleOptions {

@@ -1,12 +1,14 @@
 import { Inject, Injectable, Optional, ServiceUnavailableException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { lastValueFrom } from 'rxjs';
+import type { DataSource } from 'typeorm';
 import {
   ClientRedisStreams,
   InjectRedisStreamsClient,
   RedisStreamsRecordBuilder,
   ServerRedisStreams,
 } from '../../lib/index.js';
-import { ConsumptionRecorder } from '../../lib/typeorm/index.js';
+import { ConsumptionRecorder, RedisStreamsOutbox } from '../../lib/typeorm/index.js';
 import { HealthService } from '../observability/health.service.js';
 import { serviceVersion, STARTED_AT } from '../observability/service-info.js';
 import { PLATFORM_TOPICS } from '../platform/platform.topics.js';
@@ -29,19 +31,33 @@ export class InternalService {
     private readonly health: HealthService,
     private readonly registry: QueueRuntimeRegistry,
     private readonly webhooks: WebhookConsumers,
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(RedisStreamsOutbox) private readonly outbox: RedisStreamsOutbox,
     @Optional() @Inject(ConsumptionRecorder) private readonly recorder?: ConsumptionRecorder | null,
   ) {}
 
+  /**
+   * Stores the user event and writes its message through the outbox, in one transaction: the
+   * event is published if and only if it was stored (the relay publishes it right after the
+   * commit, also if this replica dies first). Answers with the id the message will carry.
+   */
   publishUserEvent(dto: UserEventDto): Promise<{ messageId: string; topic: string }> {
-    if (dto.type === 'user.registered') {
-      return this.publish(PLATFORM_TOPICS.userRegistered, dto.tenantId, { tenantId: dto.tenantId, userId: dto.userId, email: dto.email, name: dto.name });
-    }
-    return this.publish(PLATFORM_TOPICS.paymentSucceeded, dto.tenantId, {
-      tenantId: dto.tenantId,
-      userId: dto.userId,
-      paymentId: dto.paymentId,
-      amountMinor: dto.amountMinor,
-      currency: dto.currency,
+    const [topic, payload] =
+      dto.type === 'user.registered'
+        ? [PLATFORM_TOPICS.userRegistered, { tenantId: dto.tenantId, userId: dto.userId, email: dto.email, name: dto.name }]
+        : [
+            PLATFORM_TOPICS.paymentSucceeded,
+            { tenantId: dto.tenantId, userId: dto.userId, paymentId: dto.paymentId, amountMinor: dto.amountMinor, currency: dto.currency },
+          ];
+    return this.db.transaction(async manager => {
+      const messageId = await this.outbox.emit(manager, topic, this.record(dto.tenantId, payload));
+      await manager.query(`INSERT INTO platform_user_events (message_id, tenant_id, type, user_id) VALUES ($1, $2, $3, $4)`, [
+        messageId,
+        dto.tenantId,
+        dto.type,
+        dto.userId ?? null,
+      ]);
+      return { messageId, topic };
     });
   }
 
@@ -77,9 +93,10 @@ export class InternalService {
   }
 
   private async publish(topic: string, tenantId: string, payload: Record<string, unknown>): Promise<{ messageId: string; topic: string }> {
-    const record = new RedisStreamsRecordBuilder(payload)
-      .setHeaders({ [TENANT_HEADER]: tenantId, [PRODUCER_HEADER]: INTERNAL_PRODUCER })
-      .build();
-    return { messageId: await lastValueFrom(this.client.emit<string>(topic, record)), topic };
+    return { messageId: await lastValueFrom(this.client.emit<string>(topic, this.record(tenantId, payload))), topic };
+  }
+
+  private record(tenantId: string, payload: Record<string, unknown>) {
+    return new RedisStreamsRecordBuilder(payload).setHeaders({ [TENANT_HEADER]: tenantId, [PRODUCER_HEADER]: INTERNAL_PRODUCER }).build();
   }
 }

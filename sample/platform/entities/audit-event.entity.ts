@@ -1,8 +1,7 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** An audit event other services sent through `audit.log`, table `platform_audit_events`. */
 @Entity('platform_audit_events')
-@Unique('uq_platform_audit_events_message_id', ['messageId'])
 @Index('idx_platform_audit_events_tenant_occurred', ['tenantId', 'occurredAt'])
 export class AuditEventEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_platform_audit_events' })

@@ -1,13 +1,12 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 /** A notification the platform sent (e.g. the welcome mail of `user.registered`), table `platform_notifications`. */
 @Entity('platform_notifications')
-@Unique('uq_platform_notifications_message_id', ['messageId'])
 export class NotificationEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_platform_notifications' })
   id: string;
 
-  /** The message that caused it: a redelivery inserts nothing. */
+  /** The message that caused it (the inbox applies each message once per group). */
   @Column({ name: 'message_id', type: 'varchar', length: 64 })
   messageId: string;
 

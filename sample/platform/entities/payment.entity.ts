@@ -2,7 +2,6 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique } from
 
 /** A settled payment booked from `payment.succeeded`, table `platform_payments`. */
 @Entity('platform_payments')
-@Unique('uq_platform_payments_message_id', ['messageId'])
 @Unique('uq_platform_payments_tenant_payment', ['tenantId', 'paymentId'])
 export class PaymentEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_platform_payments' })

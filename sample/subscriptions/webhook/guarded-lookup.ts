@@ -22,7 +22,8 @@ export function guardedLookup(policy: WebhookAddressPolicy, resolve: WebhookReso
     const admitted = policy.allowsHost(hostname);
     resolve(hostname).then(
       addresses => {
-        const usable = addresses.filter(a => !options.family || a.family === options.family);
+        const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
+        const usable = addresses.filter(a => !family || a.family === family);
         if (!usable.length) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '');
         if (!admitted && usable.some(a => policy.addressProblem(a.address))) return callback(new WebhookTargetForbiddenError(), '');
         if (options.all) return callback(null, usable);

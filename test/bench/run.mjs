@@ -20,6 +20,7 @@ import { PAYLOAD_BYTES } from './lib/payload.mjs';
 import { median } from './lib/stats.mjs';
 import { runRecording } from './recording.mjs';
 import { formatOutbox, runOutbox } from './outbox.mjs';
+import { formatPayloads, runPayloads } from './payloads.mjs';
 import { SCENARIOS, TUNED, withComparedBuilds } from './scenarios/index.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -40,6 +41,7 @@ if (load1 > cpus().length * 0.75) {
   log(`Note: load average ${load1.toFixed(1)} on ${cpus().length} cores before the start — other processes are busy, figures will be noisy.`);
 }
 if (opts.manyTopics) await runManyTopicsMain(opts, { root: ROOT, log, git: gitInfo() });
+if (opts.payloads) log(`\nPayload features, ${opts.reps} interleaved rounds\n${formatPayloads(await runPayloads({ reps: opts.reps, log }))}`);
 if (!opts.peers) process.exit(0);
 const scenarios = withComparedBuilds(selectScenarios(SCENARIOS, opts.only), opts.compareDist);
 if (!scenarios.length) throw new Error(`--only=${opts.only.join(',')} matches no scenario`);
@@ -138,6 +140,10 @@ try {
     const messages = Math.min(opts.messages, 20_000);
     results.outbox = await runOutbox(admin, { root: ROOT, messages, window: 100, rate: 500, latencyMessages: 2_000, warmup: 200, reps: opts.reps, log });
   }
+  if (!opts.skip.has('payloads') && scenarios.some(s => s.module === 'ours')) {
+    log('\nPayload features (codec, compression, encryption, tracing)');
+    results.payloads = await runPayloads({ reps: opts.reps, log });
+  }
 } finally {
   await admin.close();
 }
@@ -163,6 +169,7 @@ if (results.recording?.skipped) log(`\nRecording on vs off: ${results.recording.
 else if (results.recording) log(`\n${formatRecording(results.recording)}`);
 if (results.outbox?.skipped) log(`\nOutbox: ${results.outbox.note}`);
 else if (results.outbox) log(`\n${formatOutbox(results.outbox)}`);
+if (results.payloads) log(`\nPayload features\n${formatPayloads(results.payloads)}`);
 results.otherLoad = {
   throughputMedianPct: median(Object.values(results.throughputRuns ?? {}).flat().map(r => r.otherCpuPctOfMachine)),
   latencyMedianPct: median(Object.values(results.latencyRuns ?? {}).flat().map(r => r.otherCpuPctOfMachine)),

@@ -11,6 +11,9 @@ const HELP = `npm run bench -- [options]     (--name=value or --name value)
                                      ours, BullMQ and Nest Transport.REDIS (idle only), on a
                                      private redis-server
                         issue9       many-topics, then hot-topic
+                        payloads     cost of each payload feature (json vs msgpack, gzip, brotli,
+                                     AES-256-GCM, tracing with the OpenTelemetry SDK) at 256 B and
+                                     64 KiB, ours only (also a phase of peers: --skip=payloads)
   --dist=DIR          load ours from this build (e.g. a worktree's dist/) instead of dist/; implies --no-build
   --only=a,b          scenarios to run (names or prefixes: ioredis, nest-redis, streams-transporter, bullmq, ours)
   --messages=N        messages per throughput run (default 100000)
@@ -19,7 +22,7 @@ const HELP = `npm run bench -- [options]     (--name=value or --name value)
   --rate=N            latency runs: msgs/s (default 2000)
   --latency-messages=N  measured messages per latency run (default 4000, after a warm-up of 500)
   --backlog=N         backlog scenario size (default 1000000; 0 = skip)
-  --skip=a,b          phases to skip: throughput, latency, backlog, recording, outbox
+  --skip=a,b          phases to skip: throughput, latency, backlog, recording, outbox, payloads
   --no-build          do not run "npm run build" first
   --cpu-prof=a,b      run these scenarios' children under node --cpu-prof
   --prof-dir=DIR      where .cpuprofile files go (default: $TMPDIR/bench-profiles)
@@ -54,10 +57,10 @@ function tokens(argv) {
 
 /** Defaults each `--scenario` changes (explicit flags still win). */
 const PRESETS = {
-  'hot-topic': { only: 'ioredis-1000,nest-redis,ours-default', messages: 50_000, reps: 3, skip: 'latency,backlog,recording,outbox' },
+  'hot-topic': { only: 'ioredis-1000,nest-redis,ours-default', messages: 50_000, reps: 3, skip: 'latency,backlog,recording,outbox,payloads' },
 };
 PRESETS.issue9 = PRESETS['hot-topic'];
-const SCENARIOS = new Set(['peers', 'hot-topic', 'many-topics', 'issue9']);
+const SCENARIOS = new Set(['peers', 'hot-topic', 'many-topics', 'issue9', 'payloads']);
 
 /** Parses `process.argv`; every option also reads `BENCH_<NAME>` from the environment. */
 export function parseOptions(argv = process.argv.slice(2), env = process.env) {
@@ -92,7 +95,9 @@ export function parseOptions(argv = process.argv.slice(2), env = process.env) {
   return {
     scenario,
     /** The peers phases (throughput, latency, backlog, recording) run. */
-    peers: scenario !== 'many-topics',
+    peers: scenario !== 'many-topics' && scenario !== 'payloads',
+    /** Only the payload-features phase runs. */
+    payloads: scenario === 'payloads',
     manyTopics: scenario === 'many-topics' || scenario === 'issue9',
     /** Issue 9's per-round hot-topic summary is printed. */
     hotTopic: scenario === 'hot-topic' || scenario === 'issue9',

@@ -39,8 +39,14 @@ export interface DeadLetter {
   attempts: number;
   firstFailedAt: Date;
   lastFailedAt: Date;
-  /** The payload (parsed JSON), or the raw text if it was not JSON. */
+  /**
+   * The payload (parsed JSON), or the raw text if it was not JSON. An encoded payload (codec,
+   * compression, encryption) is decoded with the admin's `payload` options; when that fails, `data`
+   * is the stored base64 text and `payloadError` says why.
+   */
   data: unknown;
+  /** Why an encoded payload could not be decoded (e.g. no key for its key id). */
+  payloadError?: string;
   headers: Record<string, string>;
   /** Stream entry id of the original message. */
   originalEntryId: string;

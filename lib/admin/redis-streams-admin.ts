@@ -18,6 +18,7 @@ import type {
   TopicGroupInfo,
   TopicInfo,
 } from './admin.types.js';
+import { PayloadPipeline } from '../payload/payload-pipeline.js';
 import { decodeDeadLetter } from './dead-letter.codec.js';
 
 /** Dead letters handled per script call / page, so one replay never blocks Redis for long. */
@@ -33,12 +34,15 @@ const REPLAY_PLACEHOLDER_CONSUMER = '__replay__';
  */
 export class RedisStreamsAdmin {
   private readonly keys: StreamKeys;
+  /** Decodes encoded dead-letter payloads (`options.payload`). */
+  private readonly payload: PayloadPipeline | undefined;
   private redis: RedisConnection | undefined;
   private scripts: RedisStreamsScripts | undefined;
   private closed = false;
 
   constructor(private readonly options: RedisStreamsAdminOptions = {}) {
     this.keys = new StreamKeys(options.prefix ?? DEFAULT_PREFIX);
+    this.payload = options.payload && new PayloadPipeline(options.payload);
   }
 
   /** Every topic with a stream under this prefix, with its state. */
@@ -82,7 +86,7 @@ export class RedisStreamsAdmin {
     const entries = (await redis.xrange(
       this.keys.deadLetter(topic), options.start ?? '-', '+', 'COUNT', options.count ?? 50,
     )) as StreamEntry[];
-    return entries.map(([id, fields]) => decodeDeadLetter(id, fields));
+    return entries.map(([id, fields]) => decodeDeadLetter(id, fields, this.payload));
   }
 
   /**

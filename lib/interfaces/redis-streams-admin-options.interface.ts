@@ -1,3 +1,4 @@
+import type { PayloadOptions } from '../payload/payload-options.interface.js';
 import type { RedisStreamsConnectionOptions } from './redis-streams-connection-options.interface.js';
 
 /** Options of `RedisStreamsAdmin`. */
@@ -8,4 +9,9 @@ export interface RedisStreamsAdminOptions {
   prefix?: string;
   /** How long an operation waits for a connection before it rejects. @defaultValue 10000 */
   connectTimeoutMs?: number;
+  /**
+   * Decodes encoded dead-letter payloads in `listDeadLetters` (codecs, decryption keys). The
+   * dead-letter stream itself keeps them as they were written (still encrypted). @defaultValue none
+   */
+  payload?: PayloadOptions;
 }

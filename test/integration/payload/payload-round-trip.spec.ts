@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { lastValueFrom } from 'rxjs';
 import { jsonSchemaValidator } from '../../../lib/ajv/index.js';
-import { ClientRedisStreams, RedisStreamsContext } from '../../../lib/index.js';
+import { ClientRedisStreams, RedisStreamsAdmin, RedisStreamsContext, UnrecoverableMessageError } from '../../../lib/index.js';
 import { PayloadValidationError } from '../../../lib/errors/payload-validation.error.js';
 import { msgpackCodec } from '../../../lib/msgpack/index.js';
 import type { PayloadKeyProvider } from '../../../lib/payload/payload-key-provider.interface.js';
 import { useRedisFixture } from '../../helpers/fixture.js';
 import { startClient, startServer } from '../../helpers/nest.js';
+import { connection } from '../../helpers/redis.js';
 import { waitFor } from '../../helpers/wait.js';
 
 const fast = { maxAttempts: 2, backoff: { type: 'fixed' as const, delayMs: 20, jitter: false } };
@@ -196,5 +197,48 @@ describe('payload encoding against Redis', () => {
       expect(calls).toBe(0);
       expect((await deadLetters('bin'))[0]['dlq.error']).toContain('no codec registered for content type "application/msgpack"');
     });
+  });
+});
+
+describe('encrypted dead letters through RedisStreamsAdmin', () => {
+  const f = useRedisFixture();
+
+  it('should list them decrypted only with the keys, and replay them to the handler decrypted', async () => {
+    const keys = keyRing('k1', { k1: randomBytes(32) });
+    const seen: unknown[] = [];
+    const server = await startServer([], { prefix: f.prefix, payload: { keys } });
+    f.servers.push(server);
+    await server.server.subscribe(
+      'pay',
+      (data, ctx: RedisStreamsContext) => {
+        seen.push(data);
+        if (ctx.getAttempt() === 1) throw new UnrecoverableMessageError('refused once');
+      },
+      { group: 'g' },
+    );
+    const producer = await startClient(f.prefix, { payload: { keys } });
+    try {
+      const id = await lastValueFrom(producer.emit('pay', { iban: 'DE89370400440532013000' }));
+      const blind = new RedisStreamsAdmin({ connection: connection(), prefix: f.prefix });
+      const keyed = new RedisStreamsAdmin({ connection: connection(), prefix: f.prefix, payload: { keys } });
+      try {
+        await waitFor(async () => (await blind.listDeadLetters('pay')).length === 1, 'the dead letter');
+        const [withoutKey] = await blind.listDeadLetters('pay');
+        expect(withoutKey.messageId).toBe(id);
+        expect(withoutKey.payloadError).toMatch(/no key "k1"/);
+        expect(String(withoutKey.data)).not.toContain('DE89');
+        const [withKey] = await keyed.listDeadLetters('pay');
+        expect(withKey.data).toEqual({ iban: 'DE89370400440532013000' });
+        expect(withKey.payloadError).toBeUndefined();
+        expect(await keyed.replayDeadLetters('pay')).toBe(1);
+        await waitFor(() => seen.length === 2, 'the replayed delivery');
+        expect(seen).toEqual([{ iban: 'DE89370400440532013000' }, { iban: 'DE89370400440532013000' }]);
+      } finally {
+        await blind.close();
+        await keyed.close();
+      }
+    } finally {
+      await producer.close();
+    }
   });
 });

@@ -15,9 +15,9 @@ import {
 import type { OutboxPublisher, RedisStreamsOutboxOptions } from './interfaces/redis-streams-outbox-options.interface.js';
 import { recordOf, type OutboxRow } from './outbox-row.js';
 import type { OutboxStats } from './outbox-stats.js';
+import { CLAIM_OUTBOX, CLAIM_PLAN, MARK_OUTBOX_FAILED, MARK_OUTBOX_SENT, OUTBOX_STATS, PRUNE_OUTBOX } from './outbox.sql.js';
 
 export type { OutboxStats };
-import { CLAIM_OUTBOX, CLAIM_PLAN, MARK_OUTBOX_FAILED, MARK_OUTBOX_SENT, OUTBOX_STATS, PRUNE_OUTBOX } from './outbox.sql.js';
 
 /** What one relay pass did. */
 export interface RelayPass {
@@ -114,8 +114,10 @@ export class OutboxRelay {
       this.failedAttempts += pass.failed;
       return pass;
     } catch (err) {
-      // A connection that cannot even roll back is gone: the next pass takes a new one.
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => this.dropConnection(err));
+      // A failed pass is a database error (publish failures are per row): the connection may be
+      // gone without telling, so the next pass takes a new one.
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      this.dropConnection(err);
       throw err;
     }
   }

@@ -24,7 +24,7 @@ export { jsonCodec } from './payload/json.codec.js';
 export { JSON_CONTENT_TYPE, type PayloadCodec } from './payload/payload-codec.interface.js';
 export type { PayloadKeyProvider } from './payload/payload-key-provider.interface.js';
 export { payloadKeyRing, type PayloadKeyRingOptions } from './payload/payload-key-ring.js';
-export type { PayloadOptions } from './payload/payload-options.interface.js';
+export type { PayloadCompression, PayloadOptions } from './payload/payload-options.interface.js';
 export type { PayloadSchemaValidator } from './payload/schema-validator.interface.js';
 export type { MessageTracing, ProcessedMessage, SentMessage } from './tracing/message-tracing.interface.js';
 export {

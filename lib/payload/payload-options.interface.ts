@@ -10,9 +10,10 @@ import type { PayloadSchemaValidator } from './schema-validator.interface.js';
 export interface PayloadOptions {
   /**
    * Codec of the messages this client publishes (e.g. `msgpackCodec()` from the `/msgpack`
-   * subpath, or your own Avro/Protobuf codec). @defaultValue JSON
+   * subpath, or your own Avro/Protobuf codec), or a function choosing it per topic (`undefined` =
+   * JSON). A server also decodes with it. @defaultValue JSON
    */
-  codec?: PayloadCodec;
+  codec?: PayloadCodec | ((topic: string) => PayloadCodec | undefined);
   /**
    * Further codecs a server decodes with, by content type (a consumer decodes whatever any
    * producer version wrote). `codec` and JSON are always included. @defaultValue none
@@ -23,7 +24,7 @@ export interface PayloadOptions {
    * Servers decompress gzip, br (and zstd where the runtime has it) whatever this says.
    * @defaultValue none
    */
-  compression?: { algorithm: CompressionAlgorithm; thresholdBytes?: number };
+  compression?: PayloadCompression | ((topic: string) => PayloadCompression | undefined);
   /**
    * AES-256-GCM payload encryption: the key provider names each topic's current key and returns
    * keys by id for decryption. Headers stay readable (routing, tracing). @defaultValue none
@@ -40,6 +41,12 @@ export interface PayloadOptions {
    * @defaultValue false
    */
   validateOnConsume?: boolean;
+}
+
+/** Compression of a topic's payloads: the algorithm, applied from `thresholdBytes` (default 1024). */
+export interface PayloadCompression {
+  algorithm: CompressionAlgorithm;
+  thresholdBytes?: number;
 }
 
 /** Compression threshold when `compression.thresholdBytes` is not set. */

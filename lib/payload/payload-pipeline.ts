@@ -4,7 +4,7 @@ import { compress, decompress } from './compression.js';
 import { decryptPayload, encryptPayload } from './encryption.js';
 import { jsonCodec } from './json.codec.js';
 import { JSON_CONTENT_TYPE, type PayloadCodec } from './payload-codec.interface.js';
-import { DEFAULT_COMPRESSION_THRESHOLD_BYTES, type PayloadOptions } from './payload-options.interface.js';
+import { DEFAULT_COMPRESSION_THRESHOLD_BYTES, type PayloadCompression, type PayloadOptions } from './payload-options.interface.js';
 
 /** An encoded payload: the entry's `data` and, when it is not plain JSON text, its format. */
 export interface EncodedPayload {
@@ -17,14 +17,16 @@ export interface EncodedPayload {
  * the server (decrypt → decompress → codec → validate). Pure: no I/O, no state but the options.
  */
 export class PayloadPipeline {
-  private readonly codec: PayloadCodec;
+  private readonly codecOf: (topic: string) => PayloadCodec;
+  private readonly compressionOf: (topic: string) => PayloadCompression | undefined;
   private readonly decoders = new Map<string, PayloadCodec>();
-  private readonly threshold: number;
 
   constructor(private readonly options: PayloadOptions) {
-    this.codec = options.codec ?? jsonCodec;
-    for (const codec of [jsonCodec, ...(options.codecs ?? []), this.codec]) this.decoders.set(codec.contentType, codec);
-    this.threshold = options.compression?.thresholdBytes ?? DEFAULT_COMPRESSION_THRESHOLD_BYTES;
+    const { codec, compression } = options;
+    this.codecOf = typeof codec === 'function' ? topic => codec(topic) ?? jsonCodec : () => codec ?? jsonCodec;
+    this.compressionOf = typeof compression === 'function' ? compression : () => compression;
+    const own = codec && typeof codec !== 'function' ? [codec] : [];
+    for (const c of [jsonCodec, ...(options.codecs ?? []), ...own]) this.decoders.set(c.contentType, c);
   }
 
   /** Throws `PayloadValidationError` when `payload` does not match the topic's schema. */
@@ -37,12 +39,13 @@ export class PayloadPipeline {
   encode(topic: string, messageId: string, payload: unknown): EncodedPayload {
     this.validate(topic, payload);
     const keyId = this.options.keys?.keyIdFor(topic);
-    const compression = this.options.compression;
-    const isJson = this.codec === jsonCodec;
+    const compression = this.compressionOf(topic);
+    const codec = this.codecOf(topic);
+    const isJson = codec === jsonCodec;
     if (isJson && !compression && keyId === undefined) return { data: JSON.stringify(payload ?? null), format: undefined };
-    let bytes: Uint8Array = this.codec.encode(payload, topic);
+    let bytes: Uint8Array = codec.encode(payload, topic);
     let contentEncoding: string | undefined;
-    if (compression && bytes.length >= this.threshold) {
+    if (compression && bytes.length >= (compression.thresholdBytes ?? DEFAULT_COMPRESSION_THRESHOLD_BYTES)) {
       bytes = compress(compression.algorithm, bytes);
       contentEncoding = compression.algorithm;
     }
@@ -51,7 +54,7 @@ export class PayloadPipeline {
       if (!key) throw new Error(`Key provider has no key "${keyId}" (named for topic "${topic}")`);
       bytes = encryptPayload(key, bytes, topic, messageId);
     }
-    const contentType = isJson ? undefined : this.codec.contentType;
+    const contentType = isJson ? undefined : codec.contentType;
     if (contentType === undefined && contentEncoding === undefined && keyId === undefined) {
       return { data: Buffer.from(bytes).toString('utf8'), format: undefined }; // JSON below the threshold
     }

@@ -132,3 +132,21 @@ describe(PayloadPipeline, () => {
     });
   });
 });
+
+describe('PayloadPipeline per-topic settings', () => {
+  it('should choose codec and compression per topic, JSON and none where the function says undefined', () => {
+    const msgpack = msgpackCodec();
+    const p = new PayloadPipeline({
+      codec: topic => (topic === 'bin' ? msgpack : undefined),
+      codecs: [msgpack],
+      compression: topic => (topic === 'zip' ? { algorithm: 'gzip', thresholdBytes: 0 } : undefined),
+    });
+    expect(p.encode('plain', 'm', { a: 1 })).toEqual({ data: '{"a":1}', format: undefined });
+    const bin = p.encode('bin', 'm', { a: 1 });
+    expect(bin.format?.contentType).toBe('application/msgpack');
+    expect(p.decode('bin', 'm', bin.data, bin.format!)).toEqual({ a: 1 });
+    const zip = p.encode('zip', 'm', { a: 1 });
+    expect(zip.format).toEqual({ contentType: undefined, contentEncoding: 'gzip', keyId: undefined });
+    expect(p.decode('zip', 'm', zip.data, zip.format!)).toEqual({ a: 1 });
+  });
+});

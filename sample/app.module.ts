@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { register } from 'prom-client';
 import { RedisStreamsModule } from '../lib/index.js';
+import { otelTracing } from '../lib/otel/index.js';
 import { withPrometheusMetrics } from '../lib/prometheus/index.js';
 import { withTerminusHealth } from '../lib/terminus/index.js';
 import { withTypeOrmInbox, withTypeOrmOutbox, withTypeOrmRecording } from '../lib/typeorm/index.js';
@@ -17,11 +18,14 @@ import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
 import { InternalModule } from './internal/internal.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
+import { queuePayloadOptions } from './payload/queue-payload.js';
 import { GuardedPrometheusController } from './observability/prometheus.controller.js';
 import { ALL_PLATFORM_TOPICS } from './platform/platform.topics.js';
 import { PlatformModule } from './platform/platform.module.js';
 import { PublishModule } from './publish/publish.module.js';
 import { QueuesModule } from './queues/queues.module.js';
+import { QueueRuntimeRegistryModule } from './runtime/queue-runtime-registry.module.js';
+import { QueueRuntimeRegistry } from './runtime/queue-runtime.registry.js';
 import { RuntimeModule } from './runtime/runtime.module.js';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module.js';
 
@@ -45,10 +49,15 @@ export class AppModule {
           defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') },
         }),
         RedisStreamsModule.forRootAsync({
-          useFactory: () => ({
+          imports: [QueueRuntimeRegistryModule],
+          inject: [QueueRuntimeRegistry],
+          useFactory: (registry: QueueRuntimeRegistry) => ({
             connection: { url: config.redisUrl },
             prefix: config.prefix,
             server: {
+              // Webhook consumers decode every queue's format, decrypt with the tenant keys, and trace.
+              payload: queuePayloadOptions(registry, config.payloadKeys),
+              tracing: otelTracing(),
               group: config.group,
               blockMs: config.blockMs,
               claimIdleMs: config.claimIdleMs,
@@ -60,6 +69,9 @@ export class AppModule {
                 // During an outage a publish answers 503 after this, instead of holding the request.
                 connectTimeoutMs: config.redisTimeoutMs,
                 commandTimeoutMs: config.redisTimeoutMs,
+                // Each queue's messageFormat, compressionType, encrypted and schemaDefinition.
+                payload: queuePayloadOptions(registry, config.payloadKeys),
+                tracing: otelTracing(),
               },
             },
           }),

@@ -1,3 +1,4 @@
+import { loadPayloadKeys, type PayloadKeyConfig } from '../payload/payload-keys.js';
 import type { WebhookResolver } from '../subscriptions/webhook/webhook-resolver.js';
 import { DEV_INTERNAL_SERVICE_TOKEN, DEV_JWT_SECRET } from './dev-defaults.js';
 
@@ -118,6 +119,11 @@ export interface SampleConfig {
   alertLagSeconds: number;
   /** How long `close()` waits for in-flight handlers (`SHUTDOWN_TIMEOUT_MS`). @defaultValue 10000 */
   shutdownTimeoutMs: number;
+  /**
+   * Versioned master keys of payload encryption (`MQ_PAYLOAD_MASTER_KEYS`, `MQ_PAYLOAD_KEY_VERSION`);
+   * tenant keys are derived from them with HKDF. @defaultValue none (encrypted queues refused)
+   */
+  payloadKeys?: PayloadKeyConfig;
 }
 
 const DAY_MS = 86_400_000;
@@ -192,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
     alertBacklog: int(env, 'ALERT_BACKLOG', 1_000, 0),
     alertLagSeconds: int(env, 'ALERT_LAG_SECONDS', 60, 0),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+    payloadKeys: loadPayloadKeys(env),
   };
 }
 

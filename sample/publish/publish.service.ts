@@ -1,12 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { lastValueFrom } from 'rxjs';
 import {
   ClientRedisStreams,
   InjectRedisStreamsClient,
+  PayloadValidationError,
   RedisStreamsRecordBuilder,
   type RedisStreamsRecord,
 } from '../../lib/index.js';
 import type { Principal } from '../auth/principal.js';
+import { MqErrorCode } from '../common/errors/mq-error-code.js';
 import { MqException } from '../common/errors/mq.exception.js';
 import { PublishRateLimiter } from '../common/rate-limit/publish-rate-limiter.js';
 import { SampleRedis } from '../common/redis/sample-redis.service.js';
@@ -49,13 +51,13 @@ export class PublishService {
   async publish(principal: Principal, name: string, message: MessageFieldsDto, timing: Timing = {}): Promise<PublishedView> {
     const deliverAt = deliverAtOf(timing);
     const topic = await this.topicFor(principal, name, 1);
-    const messageId = await lastValueFrom(this.client.emit<string>(topic, this.recordOf(principal, message, deliverAt)));
+    const messageId = await lastValueFrom(this.client.emit<string>(topic, this.recordOf(principal, message, deliverAt))).catch(schemaError);
     return { messageId, queue: name, ...(deliverAt !== undefined && { deliverAt: new Date(deliverAt).toISOString() }) };
   }
 
   async publishBatch(principal: Principal, name: string, messages: MessageFieldsDto[]): Promise<{ messageIds: string[]; queue: string }> {
     const topic = await this.topicFor(principal, name, messages.length);
-    const messageIds = await this.client.emitBatch(topic, messages.map(m => this.recordOf(principal, m, undefined)));
+    const messageIds = await this.client.emitBatch(topic, messages.map(m => this.recordOf(principal, m, undefined))).catch(schemaError);
     return { messageIds, queue: name };
   }
 
@@ -91,6 +93,14 @@ export class PublishService {
     if (deliverAt !== undefined) builder.setDeliverAt(deliverAt);
     return builder.build();
   }
+}
+
+/** A payload failing its queue's JSON Schema (nothing was written) → 400 MQ_SCHEMA_INVALID with the validation errors. */
+function schemaError(err: unknown): never {
+  if (err instanceof PayloadValidationError) {
+    throw new MqException(HttpStatus.BAD_REQUEST, MqErrorCode.SCHEMA_INVALID, 'The payload does not match the queue schema', err.errors);
+  }
+  throw err;
 }
 
 /** Due time in epoch ms, or undefined for "now"; 400 for both options or a time beyond a year. */

@@ -41,6 +41,10 @@ export class QueueSettingsEntity {
   @Column({ name: 'dead_letter', type: 'boolean', default: true })
   deadLetter: boolean;
 
+  /** Payloads encrypted with the tenant's key (AES-256-GCM); `message_topics` has no column for it. */
+  @Column({ type: 'boolean', default: false })
+  encrypted: boolean;
+
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 }

@@ -33,6 +33,10 @@ export interface QueueView {
   deadLetter: boolean;
   allowedProducers: string[];
   allowedConsumers: string[];
+  messageFormat: string;
+  compressionType: string;
+  encrypted: boolean;
+  schemaDefinition: Record<string, unknown> | null;
   status: string;
   createdAt: Date;
   updatedAt: Date;
@@ -55,6 +59,10 @@ export function toQueueView({ row, settings }: Queue, info?: TopicInfo | null): 
     deadLetter: settings.deadLetter,
     allowedProducers: row.allowedProducers,
     allowedConsumers: row.allowedConsumers,
+    messageFormat: row.messageFormat,
+    compressionType: row.compressionType,
+    encrypted: settings.encrypted,
+    schemaDefinition: row.schemaDefinition,
     status: row.status,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -15,6 +15,8 @@ import { QueueRuntimeRegistry } from '../runtime/queue-runtime.registry.js';
 import { RuntimeSync } from '../runtime/runtime-sync.service.js';
 import type { CreateQueueDto } from './dto/create-queue.dto.js';
 import type { UpdateQueueDto } from './dto/update-queue.dto.js';
+import { payloadSettingsOfQueue } from '../payload/queue-payload-row.js';
+import { schemaProblems } from '../payload/queue-payload.js';
 import { QueueSettingsEntity } from './queue-settings.entity.js';
 import { toQueueView, type Queue, type QueueView } from './queue.js';
 
@@ -72,6 +74,7 @@ export class QueuesService {
 
   /** Creates a queue: 409 if the name is taken in the tenant, 429 past the tenant's quota. */
   async create(principal: Principal, dto: CreateQueueDto): Promise<QueueView> {
+    this.checkPayloadSettings(dto);
     const topic = topicOf(principal.tenantId, dto.name);
     const queue = await this.db.transaction(async manager => {
       // Serialises creations of one tenant, so two concurrent ones cannot both pass the quota check.
@@ -92,7 +95,12 @@ export class QueuesService {
         throw err;
       }
     });
-    this.registry.set({ topic, maxLength: queue.settings.maxLength ?? undefined, retentionMs: queue.row.retentionMs });
+    this.registry.set({
+      topic,
+      maxLength: queue.settings.maxLength ?? undefined,
+      retentionMs: queue.row.retentionMs,
+      payload: payloadSettingsOfQueue(queue.row, queue.settings),
+    });
     this.gauges?.track(topic);
     await this.audit.record(principal, { action: 'queue.create', resourceType: 'queue', resourceId: dto.name, details: { ...dto } });
     return toQueueView(queue, null);
@@ -100,9 +108,13 @@ export class QueuesService {
 
   /** Changes a queue's settings; running consumers apply them from their next message. */
   async update(principal: Principal, name: string, dto: UpdateQueueDto): Promise<QueueView> {
+    this.checkPayloadSettings(dto);
     const queue = await this.find(principal.tenantId, name);
     const { row, settings } = queue;
     assign(row, {
+      messageFormat: dto.messageFormat,
+      compressionType: dto.compressionType,
+      schemaDefinition: dto.schemaDefinition,
       displayName: dto.displayName,
       description: dto.description,
       retentionMs: dto.retentionMs,
@@ -116,6 +128,7 @@ export class QueuesService {
       retryBackoff: dto.retryBackoff,
       maxRetryDelayMs: dto.maxRetryDelayMs,
       deadLetter: dto.deadLetter,
+      encrypted: dto.encrypted,
     });
     await this.db.transaction(async manager => {
       await manager.save(row);
@@ -126,7 +139,12 @@ export class QueuesService {
         [row.id, settings.maxAttempts, settings.retryDelayMs, settings.deadLetter ? this.redis.deadLetterKey(row.name) : null],
       );
     });
-    this.registry.set({ topic: row.name, maxLength: settings.maxLength ?? undefined, retentionMs: row.retentionMs });
+    this.registry.set({
+      topic: row.name,
+      maxLength: settings.maxLength ?? undefined,
+      retentionMs: row.retentionMs,
+      payload: payloadSettingsOfQueue(row, settings),
+    });
     await this.runtime.syncNow();
     await this.audit.record(principal, { action: 'queue.update', resourceType: 'queue', resourceId: name, details: { ...dto } });
     return toQueueView(queue, (await this.admin.getTopic(row.name)) ?? null);
@@ -151,6 +169,15 @@ export class QueuesService {
     return { removed };
   }
 
+  /** 400 for a schema that does not compile, or encryption without master keys configured. */
+  private checkPayloadSettings(dto: UpdateQueueDto): void {
+    const problems = dto.schemaDefinition ? schemaProblems(dto.schemaDefinition) : undefined;
+    if (problems) throw MqException.validation('schemaDefinition is not a valid JSON Schema', problems);
+    if (dto.encrypted && !this.config.payloadKeys) {
+      throw MqException.validation('Encrypted queues need MQ_PAYLOAD_MASTER_KEYS to be configured');
+    }
+  }
+
   private async insert(manager: EntityManager, tenantId: string, topic: string, dto: CreateQueueDto): Promise<Queue> {
     const row = manager.create(MessageTopicEntity, {
       name: topic,
@@ -160,6 +187,9 @@ export class QueuesService {
       allowedProducers: dto.allowedProducers ?? [],
       allowedConsumers: dto.allowedConsumers ?? [],
       ...(dto.retentionMs !== undefined && { retentionMs: dto.retentionMs }),
+      ...(dto.messageFormat !== undefined && { messageFormat: dto.messageFormat }),
+      ...(dto.compressionType !== undefined && { compressionType: dto.compressionType }),
+      schemaDefinition: dto.schemaDefinition ?? null,
     });
     await manager.save(row);
     const settings = manager.create(QueueSettingsEntity, {
@@ -170,6 +200,7 @@ export class QueuesService {
       ...(dto.retryBackoff !== undefined && { retryBackoff: dto.retryBackoff }),
       ...(dto.maxRetryDelayMs !== undefined && { maxRetryDelayMs: dto.maxRetryDelayMs }),
       ...(dto.deadLetter !== undefined && { deadLetter: dto.deadLetter }),
+      ...(dto.encrypted !== undefined && { encrypted: dto.encrypted }),
     });
     await manager.save(settings);
     // Read back: column defaults (retention, policy, timestamps) come from PostgreSQL.

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { QueuePayloadSettings } from '../payload/queue-payload.js';
 
 /** What the running service needs to know of one queue, without asking PostgreSQL. */
 export interface QueueRuntime {
@@ -7,6 +8,8 @@ export interface QueueRuntime {
   maxLength: number | undefined;
   /** Acked entries older than this are trimmed by the retention sweeper (ms). */
   retentionMs: number;
+  /** Format, compression, encryption and schema of its payloads (absent: plain JSON). */
+  payload?: QueuePayloadSettings;
 }
 
 /**
@@ -36,6 +39,11 @@ export class QueueRuntimeRegistry {
   /** The max length of a topic. */
   maxLengthOf(topic: string): number | undefined {
     return this.queues.get(topic)?.maxLength;
+  }
+
+  /** The payload settings of a topic (the client's codec, compression, key and schema follow them). */
+  payloadOf(topic: string): QueuePayloadSettings | undefined {
+    return this.queues.get(topic)?.payload;
   }
 
   /** Every queue. */

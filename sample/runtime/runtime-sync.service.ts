@@ -6,11 +6,12 @@ import { SAMPLE_CONFIG, type SampleConfig } from '../config/sample-config.js';
 import { retryOptionsOf } from '../queues/queue-policy.js';
 import { WebhookConsumers } from '../subscriptions/webhook/webhook-consumers.service.js';
 import type { WebhookTarget } from '../subscriptions/webhook/webhook-target.js';
+import { payloadSettingsOf, type QueuePayloadRow } from '../payload/queue-payload-row.js';
 import { QueueRuntimeRegistry } from './queue-runtime.registry.js';
 
 /** Every queue managed by the admin API (the recorder's own topic rows have no settings row). */
 const QUEUES_SQL = `
-SELECT t.name AS topic, t.retention_ms, s.max_length
+SELECT t.name AS topic, t.retention_ms, s.max_length, t.tenant_id, t.message_format, t.compression_type, t.schema_definition, s.encrypted
 FROM message_topics t JOIN mq_queue_settings s ON s.topic_id = t.id`;
 
 /** Every webhook subscription with what its consumer needs. */
@@ -84,11 +85,11 @@ export class RuntimeSync implements BeforeApplicationShutdown {
 
   private async syncOnce(): Promise<void> {
     const [queues, webhooks] = await Promise.all([
-      this.db.query(QUEUES_SQL) as Promise<{ topic: string; retention_ms: string; max_length: number | null }[]>,
+      this.db.query(QUEUES_SQL) as Promise<({ topic: string; retention_ms: string; max_length: number | null } & QueuePayloadRow)[]>,
       this.db.query(WEBHOOKS_SQL) as Promise<WebhookRow[]>,
     ]);
     this.registry.replaceAll(
-      queues.map(q => ({ topic: q.topic, retentionMs: Number(q.retention_ms), maxLength: q.max_length ?? undefined })),
+      queues.map(q => ({ topic: q.topic, retentionMs: Number(q.retention_ms), maxLength: q.max_length ?? undefined, payload: payloadSettingsOf(q) })),
     );
     if (this.stopped) return;
     await this.webhooks.reconcile(webhooks.map(row => this.targetOf(row)));

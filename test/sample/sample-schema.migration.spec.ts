@@ -51,6 +51,7 @@ describe(SampleSchema1795304282928.name, () => {
       'OutboxInbox1795843343299',
       'ConsumptionRecordsBrin1795844200000',
       'SampleOutboxInbox1795845108912',
+      'SampleQueueEncryption1795846000000',
     ]);
     // What `migration:generate` would write: nothing, if the SQL and the entities agree.
     const diff = await dataSource.driver.createSchemaBuilder().log();

@@ -11,6 +11,8 @@ export enum MqErrorCode {
   FORBIDDEN = 'MQ_FORBIDDEN',
   /** 400: a webhook URL that points at a private, loopback, link-local or metadata address (or a name resolving to one). */
   WEBHOOK_URL_FORBIDDEN = 'MQ_WEBHOOK_URL_FORBIDDEN',
+  /** 400: a published payload does not match its queue's JSON Schema (`details`: the validation errors). */
+  SCHEMA_INVALID = 'MQ_SCHEMA_INVALID',
   /** 404: no such queue in the caller's tenant. */
   QUEUE_NOT_FOUND = 'MQ_QUEUE_NOT_FOUND',
   /** 404: no such subscription in the caller's tenant. */

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { COMPRESSION_TYPES, MESSAGE_FORMATS } from '../../payload/queue-payload.js';
 import { QUEUE_NAME_PATTERN } from '../../common/tenancy/topic-names.js';
 import { IsPresentOrAbsent } from '../../common/validation/is-present.decorator.js';
 
@@ -68,6 +69,26 @@ export class CreateQueueDto {
   @IsPresentOrAbsent()
   @IsBoolean()
   deadLetter?: boolean;
+
+  @ApiPropertyOptional({ enum: MESSAGE_FORMATS, default: 'json', description: 'Encoding of the payloads in Redis (consumers read every format)' })
+  @IsPresentOrAbsent()
+  @IsIn(MESSAGE_FORMATS)
+  messageFormat?: (typeof MESSAGE_FORMATS)[number];
+
+  @ApiPropertyOptional({ enum: COMPRESSION_TYPES, default: 'none', description: 'Compression of payloads of 512 bytes or more' })
+  @IsPresentOrAbsent()
+  @IsIn(COMPRESSION_TYPES)
+  compressionType?: (typeof COMPRESSION_TYPES)[number];
+
+  @ApiPropertyOptional({ default: false, description: "Payloads encrypted with the tenant's key (AES-256-GCM); headers stay readable" })
+  @IsPresentOrAbsent()
+  @IsBoolean()
+  encrypted?: boolean;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'JSON Schema (2020-12) every published payload must match (400 MQ_SCHEMA_INVALID); null = none' })
+  @IsOptional()
+  @IsObject()
+  schemaDefinition?: Record<string, unknown> | null;
 
   @ApiPropertyOptional({ type: [String], description: 'Token `sub`s allowed to publish; empty = anyone of the tenant' })
   @IsPresentOrAbsent()

@@ -1,0 +1,65 @@
+import type { PayloadCodec, PayloadCompression, PayloadOptions, PayloadSchemaValidator } from '../../lib/index.js';
+import { jsonSchemaValidator } from '../../lib/ajv/index.js';
+import { msgpackCodec } from '../../lib/msgpack/index.js';
+import type { QueueRuntimeRegistry } from '../runtime/queue-runtime.registry.js';
+import { tenantKeyProvider, type PayloadKeyConfig } from './payload-keys.js';
+
+/** A queue's `messageFormat` values. */
+export const MESSAGE_FORMATS = ['json', 'msgpack'] as const;
+/** A queue's `compressionType` values. */
+export const COMPRESSION_TYPES = ['none', 'gzip', 'br'] as const;
+
+/** What a queue's settings say about its payloads. */
+export interface QueuePayloadSettings {
+  tenantId: string;
+  messageFormat: (typeof MESSAGE_FORMATS)[number];
+  compressionType: (typeof COMPRESSION_TYPES)[number];
+  encrypted: boolean;
+  schemaDefinition: Record<string, unknown> | null;
+}
+
+const MSGPACK = msgpackCodec();
+/** Payloads below this stay uncompressed (the gzip header would cost more than it saves). */
+const COMPRESSION_THRESHOLD_BYTES = 512;
+
+/**
+ * The transport's payload options driven by each queue's settings, read from the registry at every
+ * publish (so a `PUT /queues` applies to the next message): codec, compression, per-tenant
+ * encryption and the JSON Schema. Servers decode every format whatever the settings say now, so
+ * messages published before a change stay readable.
+ */
+export function queuePayloadOptions(registry: QueueRuntimeRegistry, keys: PayloadKeyConfig | undefined): PayloadOptions {
+  const settings = (topic: string) => registry.payloadOf(topic);
+  const compiled = new WeakMap<object, PayloadSchemaValidator>();
+  return {
+    codec: (topic): PayloadCodec | undefined => (settings(topic)?.messageFormat === 'msgpack' ? MSGPACK : undefined),
+    codecs: [MSGPACK],
+    compression: (topic): PayloadCompression | undefined => {
+      const type = settings(topic)?.compressionType;
+      return type === 'gzip' || type === 'br' ? { algorithm: type, thresholdBytes: COMPRESSION_THRESHOLD_BYTES } : undefined;
+    },
+    ...(keys && { keys: tenantKeyProvider(keys, topic => (settings(topic)?.encrypted ? settings(topic) : undefined)) }),
+    schemas: {
+      validate(topic, payload) {
+        const schema = settings(topic)?.schemaDefinition;
+        if (!schema) return undefined;
+        let validator = compiled.get(schema);
+        if (!validator) {
+          validator = jsonSchemaValidator({ schemas: () => schema });
+          compiled.set(schema, validator);
+        }
+        return validator.validate(topic, payload);
+      },
+    },
+  };
+}
+
+/** Messages of a JSON Schema that does not compile, or `undefined` when it does. */
+export function schemaProblems(schema: Record<string, unknown>): string[] | undefined {
+  try {
+    jsonSchemaValidator({ schemas: () => schema }).validate('check', null);
+    return undefined;
+  } catch (err) {
+    return [(err as Error).message];
+  }
+}

@@ -40,3 +40,7 @@ export const DELAYED_REINDEX_MS = 5 * 60 * 1000;
 export const RECONNECT_MAX_DELAY_MS = 2_000;
 /** The most stack lines kept in a dead letter's `error` field. */
 export const DEAD_LETTER_STACK_LINES = 10;
+/** How often a server refreshes its heartbeat in `StreamKeys.servers()` and looks for peers that stopped beating. */
+export const HEARTBEAT_MS = 1_000;
+/** A server whose heartbeat is older than this is taken for crashed: its pairs are swept soon after `claimIdleMs`. */
+export const PEER_TIMEOUT_MS = 5_000;

@@ -63,6 +63,11 @@ export class StreamKeys {
     return `${this.prefix}:{__control__}:events`;
   }
 
+  /** Servers of the prefix: zset, member = consumer name, score = its last heartbeat (ms). */
+  servers(): string {
+    return `${this.prefix}:{__control__}:servers`;
+  }
+
   /** The key builder of the prefix a key of it belongs to (the prefix holds no `{`). */
   static ofKey(key: string): StreamKeys {
     const end = key.indexOf(':{');

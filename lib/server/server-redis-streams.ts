@@ -38,6 +38,7 @@ import { DueTimer } from './due-timer.js';
 import { GroupConsumer, type InvokeHandlers } from './group-consumer.js';
 import { createHandlerInvoker, type HandlerFn } from './handler-invoker.js';
 import { Maintenance } from './maintenance.js';
+import { PeerWatch } from './peer-watch.js';
 import { wrapInvoker } from './payload-invoker.js';
 import { installOriginalErrorCapture } from './original-error-capture.js';
 import { createRequestInvoker } from './request-invoker.js';
@@ -62,6 +63,7 @@ interface Runtime {
   due: DueTimer;
   control: ControlWatcher;
   maintenance: Maintenance;
+  peers: PeerWatch;
   tick: NodeJS.Timeout;
 }
 
@@ -73,7 +75,7 @@ interface Runtime {
  * for every non-blocking read, script and ack; one wake-up connection blocked in a single XREAD
  * over the streams of drained consumers (on a Redis Cluster, one per topic); one timer for
  * everything due (delayed messages of the whole prefix, retries); one maintenance tick (control
- * events such as pause, takeover of crashed consumers, leases, trimming).
+ * events such as pause, a heartbeat, takeover of crashed consumers, leases, trimming).
  * @publicApi
  */
 export class ServerRedisStreams
@@ -146,12 +148,14 @@ export class ServerRedisStreams
         { retentionMs: o.retentionMs ?? DEFAULT_RETENTION_MS, housekeepingIntervalMs: o.housekeepingIntervalMs ?? DEFAULT_HOUSEKEEPING_INTERVAL_MS },
         this.logger,
       ),
+      peers: new PeerWatch(command, this.keys, this.consumerName),
       tick: setInterval(() => void this.tick(), CONTROL_POLL_MS),
     };
     runtime.tick.unref();
     this.runtime = runtime;
     await waitUntilReady(command, DEFAULT_CONNECT_TIMEOUT_MS);
-    await control.start();
+    // First heartbeat before any consumer owns an entry: a crash right after start is noticed too.
+    const [, died] = await Promise.all([control.start(), runtime.peers.tick()]);
     runtime.due.start();
     const starts: Promise<void>[] = [];
     for (const [topic, groups] of this.collectHandlers()) {
@@ -160,6 +164,8 @@ export class ServerRedisStreams
       }
     }
     await Promise.all(starts);
+    // Peers that died before this server started (e.g. the process it replaces): sweep soon.
+    for (const lastBeatAt of died) runtime.maintenance.peerDied(lastBeatAt, [...this.consumers.values()]);
   }
 
   /**
@@ -222,6 +228,7 @@ export class ServerRedisStreams
         reader.connection.disconnect();
       }
       await Promise.all([...this.consumers.values()].map(c => c.stop(timeout)));
+      if (runtime?.command.status === 'ready') await runtime.peers.leave().catch(() => undefined);
       await closeConnection(runtime?.command);
       this._status$.next(RedisStreamsStatus.CLOSED);
     })();
@@ -376,9 +383,14 @@ export class ServerRedisStreams
     if (!runtime || this.ticking || this.isManuallyClosed) return;
     this.ticking = true;
     try {
-      const events = await runtime.control.poll().catch(() => [] as ControlEvent[]);
+      const consumers = [...this.consumers.values()];
+      const [events, died] = await Promise.all([
+        runtime.control.poll().catch(() => [] as ControlEvent[]),
+        runtime.peers.tick().catch(() => [] as number[]),
+      ]);
       await Promise.all(events.map(event => this.applyControl(runtime, event)));
-      await runtime.maintenance.run([...this.consumers.values()]);
+      for (const lastBeatAt of died) runtime.maintenance.peerDied(lastBeatAt, consumers);
+      await runtime.maintenance.run(consumers);
     } finally {
       this.ticking = false;
     }

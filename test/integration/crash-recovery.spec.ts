@@ -86,4 +86,35 @@ describe('ServerRedisStreams crash recovery', () => {
     await waitFor(async () => !(await names('g')).some(n => n.startsWith('ghost-')), 'the idle consumers removed', 10_000);
     expect(await names('other')).toEqual(['holder']);
   });
+
+  it('should take a crashed peer’s message over within seconds even among many pairs', async () => {
+    const crashed = await ChildConsumer.start({
+      MQ_PREFIX: f.prefix, MQ_TOPIC: 'work', MQ_GROUP: 'g', MQ_CONSUMER: 'doomed', MQ_CLAIM_IDLE_MS: '500', MQ_HANDLER_MS: '60000',
+    });
+    children.push(crashed);
+    const id = await lastValueFrom(f.client.emit('work', { job: 1 }));
+    await waitFor(() => crashed.events.some(e => e.event === 'handling' && e.messageId === id), 'the child to start handling');
+
+    @Controller()
+    class Boot {
+      @EventPattern<string>('boot')
+      handle() {}
+    }
+    const survivor = await startServer([Boot], { prefix: f.prefix, group: 'g', consumer: 'survivor', claimIdleMs: 500 });
+    f.servers.push(survivor);
+    // 80 quiet pairs before the one that matters: the slow round robin (one visit per 500 ms)
+    // would reach it only after ~40 s.
+    for (let i = 0; i < 80; i++) await survivor.server.subscribe(`quiet-${i}`, () => undefined, { group: 'g', claimIdleMs: 500 });
+    const taken: { id: string; attempt: number }[] = [];
+    await survivor.server.subscribe(
+      'work',
+      (_d, ctx: RedisStreamsContext) => void taken.push({ id: ctx.getMessageId(), attempt: ctx.getAttempt() }),
+      { group: 'g', claimIdleMs: 500 },
+    );
+    const killedAt = Date.now();
+    await crashed.kill();
+    await waitFor(() => taken.length === 1, 'the takeover', 30_000);
+    expect(taken).toEqual([{ id, attempt: 2 }]);
+    expect(Date.now() - killedAt).toBeLessThan(12_000); // peer timeout (5 s) + claimIdleMs + one fast round
+  });
 });

@@ -133,12 +133,16 @@ export class GroupConsumer {
     this.pump();
   }
 
+  /** Epoch ms it last heard from Redis: its own last read, or while waiting its wake-up reader's last answer. */
+  get heardAt(): number {
+    return this.waiting ? Math.max(this.lastReadAt, this.services.wakeUp.lastAnswerAt) : this.lastReadAt;
+  }
+
   /** True while it reads, runs or waits for handlers, is paused, or its wake-up reader answered lately. */
   isAlive(now = Date.now()): boolean {
     if (this.stopping) return false;
     if (this.paused || this.reading || this.owned.size > 0) return true;
-    const heard = this.waiting ? Math.max(this.lastReadAt, this.services.wakeUp.lastAnswerAt) : this.lastReadAt;
-    return now - heard < 3 * this.options.blockMs + 10_000;
+    return now - this.heardAt < 3 * this.options.blockMs + 10_000;
   }
 
   /** Changes the policy live: concurrency at once, retry / dead-lettering from the next failure. */

@@ -53,6 +53,7 @@ export interface ConsumerState {
   alive: boolean;
   /** True while the group is paused (`RedisStreamsAdmin.pauseGroup`). */
   paused: boolean;
+  /** Epoch ms of its last read, or, while it waits for new entries, of the wake-up reader's last answer. */
   lastReadAt: number;
 }
 
@@ -273,7 +274,7 @@ export class ServerRedisStreams
       consumer: this.consumerName,
       alive: !this.isManuallyClosed && c.isAlive(now),
       paused: c.paused,
-      lastReadAt: c.lastReadAt,
+      lastReadAt: c.heardAt,
     }));
   }
 

@@ -69,7 +69,8 @@ export const REDIS_STREAMS_PROVIDERS: Provider[] = [
   {
     provide: RedisStreamsAdmin,
     useFactory: (options: RedisStreamsModuleOptions) =>
-      new RedisStreamsAdmin({ connection: options.connection, prefix: options.prefix }),
+      // Dead letters are listed decoded (decrypted) with the server's payload options.
+      new RedisStreamsAdmin({ connection: options.connection, prefix: options.prefix, payload: options.server ? options.server.payload : undefined }),
     inject: [REDIS_STREAMS_MODULE_OPTIONS],
   },
   RedisStreamsLifecycle,

@@ -109,3 +109,31 @@ describe('Sample: queue payload settings (messageFormat, compressionType, encryp
     expect(formats.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['compressionType', 'messageFormat']);
   });
 });
+
+describe('Sample: encrypted dead letters', () => {
+  const payloadKeys: PayloadKeyConfig = { masterKeys: { 1: randomBytes(32) }, currentVersion: 1 };
+  let s: SampleHarness;
+  let receiver: WebhookReceiver;
+  beforeEach(async () => {
+    s = await startSampleApp({ payloadKeys });
+    receiver = await WebhookReceiver.start();
+  });
+  afterEach(async () => {
+    await s.close();
+    await receiver.close();
+  });
+
+  it('should list a dead letter of an encrypted queue decrypted, while Redis keeps it encrypted', async () => {
+    const a = api(s);
+    await a.queue('secret', { encrypted: true, maxAttempts: 1 });
+    await a.webhook('secret', receiver.url('/in'));
+    receiver.respond = 500;
+    const id = await a.publish('secret', { iban: 'DE89370400440532013000' });
+    await waitFor(async () => (await a.get('/dead-letters?topic=secret')).body?.deadLetters?.length === 1, 'the dead letter', 15_000);
+    const [dl] = (await a.get('/dead-letters?topic=secret')).body.deadLetters;
+    expect(dl.messageId).toBe(id);
+    expect(dl.data).toEqual({ iban: 'DE89370400440532013000' });
+    const raw = await s.redis.xrange(`${s.config.prefix}:{${s.tenant}.secret}:dlq`, '-', '+');
+    expect(JSON.stringify(raw)).not.toContain('DE89');
+  });
+});

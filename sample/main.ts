@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { createSampleApp } from './app.factory.js';
 import { loadConfig } from './config/sample-config.js';
+import { startOtlpTracing } from './observability/otlp-tracing.js';
 
 /**
  * Starts the service: HTTP on HOST:PORT (127.0.0.1:3010) plus the Redis Streams transport (a
@@ -10,7 +11,13 @@ import { loadConfig } from './config/sample-config.js';
  */
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
+  // OTLP trace export when the standard OTEL_* variables name an endpoint; flushed at shutdown.
+  const tracing = startOtlpTracing();
   const app = await createSampleApp(config);
+  if (tracing) {
+    // Started before Nest's own signal handling finishes closing (it then re-raises the signal).
+    for (const signal of ['SIGTERM', 'SIGINT', 'beforeExit'] as const) process.once(signal, () => void tracing.shutdown());
+  }
   // SIGTERM / SIGINT: stop reading, finish in-flight messages, then close.
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);

@@ -15,7 +15,7 @@ import {
 import type { OutboxPublisher, RedisStreamsOutboxOptions } from './interfaces/redis-streams-outbox-options.interface.js';
 import { recordOf, type OutboxRow } from './outbox-row.js';
 import type { OutboxStats } from './outbox-stats.js';
-import { CLAIM_OUTBOX, CLAIM_PLAN, MARK_OUTBOX_FAILED, MARK_OUTBOX_SENT, OUTBOX_STATS, PRUNE_OUTBOX } from './outbox.sql.js';
+import { CLAIM_OUTBOX, CLAIM_PLAN, DELETE_OUTBOX_SENT, MARK_OUTBOX_FAILED, OUTBOX_KEYS_BEHIND, MARK_OUTBOX_SENT, OUTBOX_STATS, PRUNE_OUTBOX } from './outbox.sql.js';
 
 export type { OutboxStats };
 
@@ -71,7 +71,7 @@ export class OutboxRelay {
   start(): void {
     if (this.running || this.closed) return;
     this.running = this.loop();
-    if (this.options.pruneIntervalMs > 0) {
+    if (this.options.pruneIntervalMs > 0 && this.options.retentionMs > 0) {
       this.pruneTimer = setInterval(() => void this.prune().catch(err => this.warn('prune', err)), this.options.pruneIntervalMs);
       this.pruneTimer.unref();
     }
@@ -107,8 +107,10 @@ export class OutboxRelay {
     try {
       await runner.startTransaction();
       await runner.query(CLAIM_PLAN);
-      const rows: OutboxRow[] = await runner.query(CLAIM_OUTBOX, [this.options.batchSize]);
+      const claimed: OutboxRow[] = await runner.query(CLAIM_OUTBOX, [this.options.batchSize]);
+      const rows = await this.inKeyOrder(runner, claimed);
       const pass = rows.length ? await this.publish(runner, rows) : { claimed: 0, published: 0, failed: 0 };
+      pass.claimed = claimed.length;
       await runner.commitTransaction();
       this.published += pass.published;
       this.failedAttempts += pass.failed;
@@ -120,6 +122,17 @@ export class OutboxRelay {
       this.dropConnection(err);
       throw err;
     }
+  }
+
+  /** The claimed rows without those of keys that still have an older pending row (see `OUTBOX_KEYS_BEHIND`). */
+  private async inKeyOrder(runner: QueryRunner, rows: OutboxRow[]): Promise<OutboxRow[]> {
+    const firstOfKey = new Map<string, string>();
+    for (const row of rows) if (row.message_key !== null && !firstOfKey.has(row.message_key)) firstOfKey.set(row.message_key, row.id);
+    if (!firstOfKey.size) return rows;
+    const behind: { message_key: string }[] = await runner.query(OUTBOX_KEYS_BEHIND, [[...firstOfKey.keys()], [...firstOfKey.values()]]);
+    if (!behind.length) return rows;
+    const skip = new Set(behind.map(b => b.message_key));
+    return rows.filter(row => row.message_key === null || !skip.has(row.message_key));
   }
 
   /**
@@ -202,7 +215,7 @@ export class OutboxRelay {
         }
       }),
     );
-    if (sent.length) await runner.query(MARK_OUTBOX_SENT, [sent]);
+    if (sent.length) await runner.query(this.options.retentionMs > 0 ? MARK_OUTBOX_SENT : DELETE_OUTBOX_SENT, [sent]);
     let failedCount = 0;
     for (const [message, ids] of failed) {
       failedCount += ids.length;

@@ -57,8 +57,26 @@ ORDER BY id
 LIMIT $1
 FOR UPDATE SKIP LOCKED`;
 
+/**
+ * Of the keys a pass claimed ($1) with the first id it claimed of each ($2), those with an older row
+ * still pending. Run after `CLAIM_OUTBOX`, with a fresh snapshot: the claim takes a key's lock at
+ * the first of its rows the scan reaches, so a key whose lock was freed by another relay while the
+ * scan ran can be claimed from a later row on, its earlier rows skipped. Such keys are left for the
+ * next pass (the advisory lock is per transaction; the skipped rows are then the oldest).
+ */
+export const OUTBOX_KEYS_BEHIND = `
+SELECT c.k AS message_key
+FROM unnest($1::varchar[], $2::bigint[]) AS c(k, first_id)
+WHERE EXISTS (
+  SELECT 1 FROM message_outbox m
+  WHERE m.sent_at IS NULL AND m.id < c.first_id AND m.message_key = c.k
+)`;
+
 /** Marks rows published. $1 ids. */
 export const MARK_OUTBOX_SENT = `UPDATE message_outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`;
+
+/** Deletes published rows at once (retention 0: nothing kept for inspection, no pruning needed). $1 ids. */
+export const DELETE_OUTBOX_SENT = `DELETE FROM message_outbox WHERE id = ANY($1::bigint[])`;
 
 /** Counts a failed attempt on rows. $1 ids, $2 error message. */
 export const MARK_OUTBOX_FAILED = `UPDATE message_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])`;

@@ -38,7 +38,11 @@ export interface RedisStreamsOutboxOptions {
   minPassIntervalMs?: number;
   /** Longest wait between attempts while publishing keeps failing (ms). @defaultValue 10000 */
   maxRetryDelayMs?: number;
-  /** Sent rows are deleted this long after they were sent (ms). @defaultValue 3600000 (1 hour) */
+  /**
+   * Sent rows are deleted this long after they were sent (ms); 0 deletes them as they are published
+   * (cheapest: no update, no pruning, nothing to inspect afterwards).
+   * @defaultValue 3600000 (1 hour)
+   */
   retentionMs?: number;
   /** How often sent rows past their retention are pruned (ms). @defaultValue 60000 */
   pruneIntervalMs?: number;

@@ -10,9 +10,10 @@ export interface RedisStreamsTypeOrmOutboxOptions extends RedisStreamsOutboxOpti
    */
   dataSourceName?: string;
   /**
-   * Options of the relay's `ClientRedisStreams` beyond the module's connection and prefix (e.g.
-   * `maxLen`, `deduplicationWindowMs`: keep the window longer than a relay can stay down between an
-   * XADD and its commit; the inbox catches copies after it).
+   * Options of the relay's `ClientRedisStreams`, applied over the module's connection and prefix and
+   * the default client's options (`clientOptions.default`: codec, encryption, limits). E.g.
+   * `deduplicationWindowMs`: keep it longer than a relay can stay down between an XADD and its
+   * commit (the inbox catches copies after it).
    * @defaultValue {}
    */
   clientOptions?: Omit<RedisStreamsClientOptions, 'connection' | 'prefix'>;

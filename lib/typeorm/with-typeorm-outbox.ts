@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { ClientRedisStreams } from '../client/client-redis-streams.js';
 import type { RedisStreamsIntegration } from '../module/interfaces/redis-streams-integration.interface.js';
 import type { RedisStreamsModuleOptions } from '../module/interfaces/redis-streams-module-options.interface.js';
-import { REDIS_STREAMS_MODULE_OPTIONS, REDIS_STREAMS_OBSERVER } from '../module/redis-streams.tokens.js';
+import { DEFAULT_REDIS_STREAMS_CLIENT, REDIS_STREAMS_MODULE_OPTIONS, REDIS_STREAMS_OBSERVER } from '../module/redis-streams.tokens.js';
 import type { RedisStreamsObserver } from '../observer/redis-streams-observer.interface.js';
 import { REDIS_STREAMS_OUTBOX_STATS } from '../persistence/outbox/outbox-stats.js';
 import { RedisStreamsOutbox } from '../persistence/outbox/redis-streams-outbox.js';
@@ -54,6 +54,8 @@ export function withTypeOrmOutbox(options: RedisStreamsTypeOrmOutboxOptions = {}
           new ClientRedisStreams({
             connection: module.connection,
             prefix: module.prefix,
+            // Same codec, encryption, limits and timeouts as the application's default client.
+            ...module.clientOptions?.[DEFAULT_REDIS_STREAMS_CLIENT],
             ...clientOptions,
             observer: clientOptions?.observer ?? observer ?? undefined,
           }),

@@ -1,6 +1,6 @@
 /**
  * Jest runs in CommonJS mode: @swc/jest transforms our TypeScript and the ESM-only
- * files of Nest 12 (and its few ESM dependencies) to CommonJS (see TOOLING.md).
+ * files of Nest 12 (and its few ESM dependencies) to CommonJS.
  */
 const swc = [
   '@swc/jest',

@@ -1,7 +1,7 @@
 /** Transport identifier of this strategy (Nest's `transportId`). */
 export const REDIS_STREAMS_TRANSPORT = Symbol('REDIS_STREAMS');
 
-/** Defaults of SPEC §3; every option resolves against these, in one place. */
+/** Defaults of the public options; every option resolves against these, in one place. */
 export const DEFAULT_PREFIX = 'mq';
 export const DEFAULT_GROUP = 'default';
 export const DEFAULT_CONCURRENCY = 32;

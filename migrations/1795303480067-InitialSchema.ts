@@ -1,12 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The transport's four tables (SPEC §7): topics, subscriptions, message records and consumption
+ * The transport's four tables: topics, subscriptions, message records and consumption
  * records, with the indexes the admin API queries by (topic + time, message id, status + time).
  * Constraint and index names are explicit and match the entities, so `migration:generate` stays empty.
  * The two append-heavy tables (message and consumption records) reference topics and subscriptions
  * without foreign key constraints: checking one on every inserted row costs about a third of the
- * insert, and recording must stay cheap (SPEC §7).
+ * insert, and recording must stay cheap.
  */
 export class InitialSchema1795303480067 implements MigrationInterface {
   name = 'InitialSchema1795303480067';

@@ -1,5 +1,5 @@
 /**
- * The one place that builds Redis key names (SPEC §5). Every key of a topic carries the
+ * The one place that builds Redis key names (the key map of the README). Every key of a topic carries the
  * `{<topic>}` hash tag, so multi-key scripts stay in one Redis Cluster slot.
  */
 export class StreamKeys {

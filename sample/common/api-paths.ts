@@ -1,4 +1,4 @@
-/** Base path of the admin API (SPEC §6). */
+/** Base path of the admin API. */
 export const API_PREFIX = 'api/v1/mq';
 
 /** Base path of the internal, service-to-service API. */

@@ -5,7 +5,7 @@ import { runOnce } from './lib/run-once.mjs';
 import { median } from './lib/stats.mjs';
 
 /**
- * Recording on vs off (SPEC §8: consumption records + metrics on ≥ 0.9 × off): ours with defaults
+ * Recording on vs off (target: consumption records + metrics on ≥ 0.9 × off): ours with defaults
  * wired through `RedisStreamsModule`, once with `metrics` + `persistence` on (a fresh, migrated
  * PostgreSQL database) and once with both off; alternated, median of `reps`.
  */

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every peer of SPEC §8 side by side in one run — one producer process and one
+ * `npm run bench`: every peer side by side in one run — one producer process and one
  * consumer process per scenario — then the backlog and recording scenarios. Prints the table and
  * writes bench-results/<date>.json and bench-results/latest.json. `--help` lists the options.
  */
@@ -155,7 +155,7 @@ results.full = !opts.compareDist && !opts.only.length && !opts.skip.size && opts
 
 log(`\n${scenarios.length} scenarios, ${opts.messages.toLocaleString('en-US')} × ${PAYLOAD_BYTES}-byte JSON messages, median of ${opts.reps}; latency at ${opts.rate} msg/s (${startedAt.toISOString()}, ${cpus().length} cores)`);
 log(formatTable(results.rows));
-if (results.targets.length) log(`\nSPEC §8 targets\n${formatTargets(results.targets)}`);
+if (results.targets.length) log(`\nTargets\n${formatTargets(results.targets)}`);
 if (results.hotTopic) {
   log(`\nIssue 9 — one hot topic, ${opts.reps} interleaved rounds of ${opts.messages.toLocaleString('en-US')} messages (ratios within each round)`);
   log(formatMarkdown(HOT_TOPIC_HEAD, hotTopicTableRows(results.hotTopic)));

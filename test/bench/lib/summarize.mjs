@@ -57,7 +57,7 @@ export function buildRows(scenarios, throughput, latency) {
   });
 }
 
-/** SPEC §8 targets, checked for every variant of ours present in the rows. */
+/** The performance targets (docs/benchmarks.md), checked for every variant of ours present in the rows. */
 export function checkTargets(rows, backlog, recording) {
   const by = Object.fromEntries(rows.map(r => [r.scenario, r]));
   const best = Math.max(0, ...['ioredis-100', 'ioredis-1000'].map(n => by[n]?.e2eMsgsPerSec ?? 0)) || undefined;

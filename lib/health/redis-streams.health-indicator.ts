@@ -11,7 +11,7 @@ import type { RedisStreamsHealthOptions } from './interfaces/redis-streams-healt
 const DEFAULT_HEALTH_TIMEOUT_MS = 1_000;
 
 /**
- * Terminus health indicator of the transport, provided by `RedisStreamsModule`. Down when Redis
+ * Terminus health indicator of the transport, provided by `withTerminusHealth()`. Down when Redis
  * does not answer a PING within `timeoutMs`, when a read loop of the module's `ServerRedisStreams`
  * is not alive (no XREADGROUP answer within 3 × blockMs + 10 s while it has a free slot), or when
  * an optional threshold (oldest pending age, dead-letter count, outbox age) is crossed. With an
@@ -37,7 +37,7 @@ export class RedisStreamsHealthIndicator {
   /**
    * Checks Redis, the read loops and the thresholds.
    * @param key - key of the result in the health report. @defaultValue 'redis_streams'
-   * @param options - overrides of the module's `health` options for this check.
+   * @param options - overrides of the `withTerminusHealth()` options for this check.
    */
   async isHealthy<const Key extends string = 'redis_streams'>(
     key: Key = 'redis_streams' as Key,

@@ -1,4 +1,4 @@
-/** Options of the Prometheus metrics of `RedisStreamsModule`. */
+/** Options of `withPrometheusMetrics()`: the Prometheus metrics of `RedisStreamsModule`. */
 export interface RedisStreamsMetricsOptions {
   /**
    * How often the queue gauges (stream length, pending, lag, oldest pending age, delayed, dead

@@ -23,7 +23,7 @@ export interface RecordedSubscriptionSettings {
 export interface RedisStreamsPersistenceOptions {
   /**
    * Name of the TypeORM DataSource holding `REDIS_STREAMS_ENTITIES` (`TypeOrmModule.forRoot({ name })`);
-   * used by `RedisStreamsModule` when `dataSource` is not given.
+   * used by `withTypeOrmRecording()` when `dataSource` is not given.
    * @defaultValue 'default'
    */
   dataSourceName?: string;

@@ -26,7 +26,17 @@ const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 /** The version range a fresh app asks for: the one this repository develops against. */
 const dev = name => rootPkg.devDependencies[name];
 /** The libraries the package root must not need. */
-const INTEGRATION_LIBS = ['typeorm', '@nestjs/typeorm', 'pg', 'prom-client', '@willsoto/nestjs-prometheus', '@nestjs/terminus'];
+const INTEGRATION_LIBS = [
+  'typeorm',
+  '@nestjs/typeorm',
+  'pg',
+  'prom-client',
+  '@willsoto/nestjs-prometheus',
+  '@nestjs/terminus',
+  '@opentelemetry/api',
+  'ajv',
+  'msgpackr',
+];
 
 const CORE_DEPS = {
   '@nestjs/common': dev('@nestjs/common'),

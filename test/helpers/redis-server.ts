@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { waitFor } from './wait.js';
 
@@ -15,14 +18,24 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A private redis-server a fault test can stop and restart on the same port. */
+/**
+ * A private redis-server a fault test can stop and restart on the same port. `durable` keeps its
+ * data across a SIGKILL (append-only file, fsync on every write), as a production Redis holding an
+ * outbox's messages would: restarting it is then an outage, not a loss of acknowledged writes.
+ */
 export class PrivateRedis {
   private process: ChildProcess | undefined;
+  private readonly dir: string | undefined;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    durable: boolean,
+  ) {
+    this.dir = durable ? mkdtempSync(join(tmpdir(), 'mq-durable-redis-')) : undefined;
+  }
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+  static async start(options: { durable?: boolean } = {}): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort(), options.durable ?? false);
     await redis.start();
     return redis;
   }
@@ -34,7 +47,10 @@ export class PrivateRedis {
   async start(): Promise<void> {
     this.process = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      [
+        ...['--port', String(this.port), '--bind', '127.0.0.1', '--save', ''],
+        ...(this.dir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dir] : ['--appendonly', 'no']),
+      ],
       { stdio: 'ignore' },
     );
     await waitFor(async () => {
@@ -55,5 +71,11 @@ export class PrivateRedis {
     const exited = new Promise(resolve => proc.once('exit', resolve));
     proc.kill('SIGKILL');
     await exited;
+  }
+
+  /** Kills it and removes its files (a durable server's append-only file). */
+  async destroy(): Promise<void> {
+    await this.stop();
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 }

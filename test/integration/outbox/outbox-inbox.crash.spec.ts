@@ -2,8 +2,8 @@ import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { decodeEnvelope } from '../../../lib/codec/envelope.codec.js';
 import { randomPrefix } from '../../helpers/redis.js';
+import { PrivateRedis } from '../../helpers/redis-server.js';
 import { migratedDatabase, type FreshDatabase } from '../persistence/fresh-database.js';
-import { DurableRedis } from './durable-redis.js';
 import { SupervisedProcess } from './supervised-process.js';
 
 /**
@@ -23,7 +23,7 @@ jest.setTimeout(DEADLINE_MS + 60_000);
 
 describe('outbox + inbox under crashes', () => {
   let db: FreshDatabase & { dataSource: DataSource };
-  let redis: DurableRedis;
+  let redis: PrivateRedis;
   let inspector: Redis;
   const processes: SupervisedProcess[] = [];
 
@@ -32,7 +32,7 @@ describe('outbox + inbox under crashes', () => {
     await db.dataSource.query(`CREATE TABLE orders (n int PRIMARY KEY)`);
     // No unique constraint: a second application of an effect would show as a second row.
     await db.dataSource.query(`CREATE TABLE effects (n int NOT NULL, message_id text NOT NULL)`);
-    redis = await DurableRedis.start();
+    redis = await PrivateRedis.start({ durable: true });
     inspector = new Redis(redis.url, { maxRetriesPerRequest: null });
   });
 
@@ -85,7 +85,7 @@ describe('outbox + inbox under crashes', () => {
       const effects = await count(`SELECT count(DISTINCT n) AS n FROM effects`);
       if (!redisRestarts && effects >= TOTAL * 0.4) {
         redisRestarts++;
-        await redis.kill();
+        await redis.stop();
         await new Promise(resolve => setTimeout(resolve, 300));
         await redis.start();
       }

@@ -48,7 +48,18 @@ export function wrapInvoker(invoke: InvokeHandlers, o: PayloadInvokerOptions): I
   const timed: InvokeHandlers = handlerTimeoutMs
     ? (envelope, delivery) => withTimeout(invoke(envelope, delivery), handlerTimeoutMs, o.topic, envelope.id)
     : invoke;
-  if (!tracing) return async (envelope, delivery) => timed(prepare(envelope), delivery);
+  if (!tracing) {
+    // No async wrapper on the hot path: a decode failure becomes a rejection, the rest is `timed`'s promise.
+    return (envelope, delivery) => {
+      let prepared: DecodedEnvelope;
+      try {
+        prepared = prepare(envelope);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return timed(prepared, delivery);
+    };
+  }
   return (envelope, delivery) =>
     tracing.process(processed(o, envelope, delivery), async () => timed(prepare(envelope), delivery));
 }

@@ -90,6 +90,8 @@ export class ServerRedisStreams
   private readonly keys: StreamKeys;
   private readonly consumerName: string;
   private readonly isCluster: boolean;
+  /** Payload decoding is configuration, not per-consumer state: one pipeline for every consumer. */
+  private readonly payload: PayloadPipeline;
   private runtime: Runtime | undefined;
   private listening: Promise<void> | undefined;
   /** Running consumers by `topic \0 group`. */
@@ -108,6 +110,7 @@ export class ServerRedisStreams
     this.keys = new StreamKeys(options.prefix ?? DEFAULT_PREFIX);
     this.consumerName = options.consumer ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.isCluster = isClusterConnection(options.connection);
+    this.payload = new PayloadPipeline(options.payload ?? {});
     this.initializeSerializer(options);
     this.initializeDeserializer(options);
     installOriginalErrorCapture();
@@ -286,7 +289,7 @@ export class ServerRedisStreams
       topic,
       group,
       consumer: this.consumerName,
-      payload: new PayloadPipeline(this.options.payload ?? {}),
+      payload: this.payload,
       tracing: this.options.tracing,
       handlerTimeoutMs: extras.handlerTimeoutMs ?? this.options.handlerTimeoutMs,
     });

@@ -19,7 +19,8 @@ const NOT_SENT = /enableOfflineQueue options is false/;
 export function toPublishError(err: unknown, topic: string, messageId: string): Error {
   const error = err instanceof Error ? err : new Error(String(err));
   if (error.name === 'ReplyError' || error.name === 'TopicFullError') return error;
-  if (error instanceof RedisUnavailableError || error instanceof PublishOutcomeUnknownError) return error;
+  if (error instanceof RedisUnavailableError) return error.topic === undefined ? new RedisUnavailableError(error.reason, topic) : error;
+  if (error instanceof PublishOutcomeUnknownError) return error;
   if (NOT_SENT.test(error.message)) return new RedisUnavailableError(error.message, topic);
   return new PublishOutcomeUnknownError(messageId, topic, error.message);
 }

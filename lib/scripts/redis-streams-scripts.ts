@@ -1,4 +1,4 @@
-import type { ChainableCommander } from 'ioredis';
+import { ReplyError } from 'ioredis';
 import type { RedisConnection } from '../connection/create-redis-connection.js';
 import { StreamKeys } from '../keys/stream-keys.js';
 import { claimRetries } from './lua/claimRetries-2.js';
@@ -7,6 +7,7 @@ import { ensureGroup } from './lua/ensureGroup-1.js';
 import { extendLease } from './lua/extendLease-1.js';
 import { promoteDelayed } from './lua/promoteDelayed-2.js';
 import { publish } from './lua/publish-3.js';
+import { publishBatch } from './lua/publishBatch-1.js';
 import { reclaimIdle } from './lua/reclaimIdle-2.js';
 import { removeConsumerIfIdle } from './lua/removeConsumerIfIdle-1.js';
 import { removeIdleConsumers } from './lua/removeIdleConsumers-1.js';
@@ -36,6 +37,7 @@ const SCRIPTS: ScriptDefinition[] = [
   scheduleRetry,
   removeConsumerIfIdle,
   publish,
+  publishBatch,
   promoteDelayed,
   trimAcked,
   replayDeadLetters,
@@ -147,6 +149,23 @@ export class RedisStreamsScripts {
   }
 
   /**
+   * Appends messages (each a field list) to one stream in one call (see publishBatch-1). Resolves
+   * with each message's entry id in input order, or the error Redis answered for that message.
+   */
+  async publishBatch(stream: string, messages: readonly string[][]): Promise<(string | Error)[]> {
+    const args: (string | number)[] = [stream];
+    for (const fields of messages) {
+      args.push(fields.length);
+      for (const field of fields) args.push(field);
+    }
+    const fn = (this.redis as unknown as Record<string, ScriptCall>)[publishBatch.name];
+    const [ids, errors] = (await fn.apply(this.redis, args)) as [string[], (number | string)[]];
+    const out: (string | Error)[] = ids;
+    for (let i = 0; i + 1 < errors.length; i += 2) out[Number(errors[i]) - 1] = new ReplyError(String(errors[i + 1]));
+    return out;
+  }
+
+  /**
    * Lowers each delayed call's topic entry in the prefix's due index to its due time (ZADD LT), so
    * every server wakes for it. Sent after the message was written, never before: a server that just
    * promoted the topic may otherwise raise the entry past it (see settleDelayedDue-1). Best effort:
@@ -201,12 +220,6 @@ export class RedisStreamsScripts {
   /** Appends a control event that every server of the prefix picks up within its control poll. */
   async announce(keys: StreamKeys, type: ControlEventType, topic: string, group: string): Promise<void> {
     await this.redis.xadd(keys.controlEvents(), 'MAXLEN', '~', CONTROL_EVENTS_MAX_LEN, '*', 'type', type, 'topic', topic, 'group', group);
-  }
-
-  /** Queues a publish (see publish-3) on a pipeline; its reply comes with the pipeline's. */
-  queuePublish(pipeline: ChainableCommander, call: PublishCall): void {
-    const [keys, args] = publishArgs(call);
-    (pipeline as unknown as Record<string, (...a: (string | number)[]) => unknown>)[publish.name](...keys, ...args);
   }
 
   /** Moves due delayed messages into the stream (see promoteDelayed-2). */

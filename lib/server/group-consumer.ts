@@ -373,10 +373,12 @@ export class GroupConsumer {
 
   /** Starts queued deliveries while a handler slot is free. */
   private dispatch(): void {
+    if (this.running >= this.options.concurrency || this.queue.length === 0) return;
+    const now = Date.now();
     while (this.running < this.options.concurrency && this.queue.length) {
       const { envelope, delivery } = this.queue.shift()!;
       this.running++;
-      delivery.startedAt = Date.now();
+      delivery.startedAt = now;
       this.invoke(envelope, delivery).then(
         () => this.finish(delivery, undefined, true),
         err => this.finish(delivery, err, false),

@@ -30,16 +30,18 @@ export interface InvokerContext {
  * exception filter rewrote it.
  */
 export function createHandlerInvoker(c: InvokerContext): InvokeHandlers {
-  return async (envelope: DecodedEnvelope, delivery: Delivery): Promise<void> => {
+  return (envelope: DecodedEnvelope, delivery: Delivery): Promise<void> => {
     const ctx = createContext(c, envelope, delivery);
-    const data = c.deserializer ? (await deserialize(c, envelope)).data : envelope.data;
-    try {
-      if (c.handlers.length === 1) await runHandler(c, c.handlers[0], data, ctx);
-      else await Promise.all(c.handlers.map(handler => runHandler(c, handler, data, ctx)));
-    } catch (err) {
+    const ran = c.deserializer ? deserialize(c, envelope).then(({ data }) => runAll(c, data, ctx)) : runAll(c, envelope.data, ctx);
+    return ran.then<void, never>(undefined, err => {
       throw ctx[ORIGINAL_ERROR] ?? err;
-    }
+    });
   };
+}
+
+function runAll(c: InvokerContext, data: unknown, ctx: RedisStreamsContext): Promise<unknown> {
+  if (c.handlers.length === 1) return runHandler(c, c.handlers[0], data, ctx);
+  return Promise.all(c.handlers.map(handler => runHandler(c, handler, data, ctx)));
 }
 
 /** The context of one delivery, as handlers see it (`@Ctx()`). */
@@ -65,7 +67,7 @@ export async function deserialize(
 }
 
 /** The outcome comes from our own promise: a processing start hook need not return one. */
-function runHandler(c: InvokerContext, handler: HandlerFn, data: unknown, ctx: RedisStreamsContext): Promise<void> {
+function runHandler(c: InvokerContext, handler: HandlerFn, data: unknown, ctx: RedisStreamsContext): Promise<unknown> {
   if (!c.hasHooks()) return runBare(handler, data, ctx);
   return new Promise<void>((resolve, reject) => {
     c.runWithHooks(ctx, async runEndHook => {
@@ -85,8 +87,22 @@ function runHandler(c: InvokerContext, handler: HandlerFn, data: unknown, ctx: R
   });
 }
 
-/** The hot path without processing hooks: await the value, Promise or Observable. */
-async function runBare(handler: HandlerFn, data: unknown, ctx: RedisStreamsContext): Promise<void> {
-  const resultOrStream = await handler(data, ctx);
-  if (isObservable(resultOrStream)) await lastValueFrom(resultOrStream, { defaultValue: undefined });
+/**
+ * The hot path without processing hooks: the value, Promise or Observable the handler returned,
+ * settled with one reaction (no async frame per message).
+ */
+function runBare(handler: HandlerFn, data: unknown, ctx: RedisStreamsContext): Promise<unknown> {
+  let result: unknown;
+  try {
+    result = handler(data, ctx);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  if (result instanceof Promise) return result.then(completeObservable);
+  return Promise.resolve(completeObservable(result));
+}
+
+/** A handler's Observable runs to completion (its last value is ignored); other values are done. */
+function completeObservable(result: unknown): unknown {
+  return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : undefined;
 }

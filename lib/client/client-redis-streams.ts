@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { InvalidMessageException } from '@nestjs/microservices/errors/invalid-message.exception.js';
-import { from, throwError, type Observable } from 'rxjs';
+import { Observable, throwError } from 'rxjs';
 import { Cluster } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import {
@@ -160,7 +160,15 @@ export class ClientRedisStreams extends ClientProxy<RedisStreamsEvents> {
       published = Promise.reject(err);
     }
     published.catch(() => undefined); // as with Nest's emit, nobody has to subscribe to a failure
-    return from(published) as Observable<TResult>;
+    return new Observable<TResult>(subscriber => {
+      published.then(
+        messageId => {
+          subscriber.next(messageId as TResult);
+          subscriber.complete();
+        },
+        err => subscriber.error(err),
+      );
+    });
   }
 
   /** Appends one message to the topic's stream (or delayed set); resolves with its message id. */

@@ -1,5 +1,4 @@
 import type { ProducerSerializer, ReadPacket } from '@nestjs/microservices';
-import { randomUUID } from 'node:crypto';
 import { encodeEnvelope } from '../codec/envelope.codec.js';
 import type { Envelope } from '../codec/envelope.js';
 import { DEFAULT_DEDUPLICATION_WINDOW_MS } from '../constants.js';
@@ -9,6 +8,7 @@ import { RedisStreamsRecord } from '../record-builders/redis-streams.record-buil
 import type { PayloadPipeline } from '../payload/payload-pipeline.js';
 import type { PublishCall } from '../scripts/redis-streams-scripts.js';
 import type { MessageTracing } from '../tracing/message-tracing.interface.js';
+import { randomMessageId } from './message-id.js';
 
 /** One message ready to write: its envelope, its fields and, when it needs the publish script, the call. */
 export interface PreparedPublish {
@@ -48,7 +48,7 @@ export function preparePublish(
   let headers = packet.metadata || opts?.headers ? { ...packet.metadata, ...opts?.headers } : undefined;
   const now = Date.now();
   const dueAt = opts?.deliverAt !== undefined && opts.deliverAt > now ? opts.deliverAt : 0;
-  const id = opts?.messageId ?? randomUUID();
+  const id = opts?.messageId ?? randomMessageId();
   const encoded = c.payload ? c.payload.encode(topic, id, payload) : undefined;
   const sent = c.tracing?.startSend({ topic, messageId: id, headers: (headers ??= {}) });
   const envelope: Envelope = {

@@ -179,6 +179,24 @@ describe('RedisStreamsScripts', () => {
     });
   });
 
+  describe('publishBatch', () => {
+    it('should XADD every message in order and answer each with its entry id, or with its own error', async () => {
+      const replies = await scripts.publishBatch(k.stream(T), [
+        ['id', 'm1', 'data', '1'],
+        ['id', 'm2', 'data'], // an odd field list: Redis refuses this XADD alone
+        ['id', 'm3', 'data', '3', 'key', 'k'],
+      ]);
+      expect(typeof replies[0]).toBe('string');
+      expect(replies[1]).toBeInstanceOf(Error);
+      expect((replies[1] as Error).message).toMatch(/wrong number of arguments/i);
+      const entries = (await redis.xrange(k.stream(T), '-', '+')) as [string, string[]][];
+      expect(entries).toEqual([
+        [replies[0], ['id', 'm1', 'data', '1']],
+        [replies[2], ['id', 'm3', 'data', '3', 'key', 'k']],
+      ]);
+    });
+  });
+
   describe('promoteDelayed', () => {
     it('should move only due messages into the stream and report the next due time', async () => {
       await redis.zadd(k.delayed(T), 100, JSON.stringify(['id', 'a', 'data', '1']), 300, JSON.stringify(['id', 'b', 'data', '2']));

@@ -8,6 +8,7 @@ import type {
   MessageSettledEvent,
   RedisStreamsObserver,
 } from '../observer/redis-streams-observer.interface.js';
+import { copyPoolOf, loadCopyFrom, writeConsumptionByCopy } from './consumption-copy.js';
 import type { RedisStreamsPersistenceOptions } from './interfaces/redis-streams-persistence-options.interface.js';
 import {
   DEFAULT_CORRELATION_HEADER,
@@ -33,6 +34,11 @@ import {
  */
 export interface RecorderDatabase {
   query(sql: string, parameters?: unknown[]): Promise<any>;
+  /**
+   * For a wrapper: the DataSource or `pg` `Pool` it queries, so consumption records can be
+   * written with COPY (see `copyPoolOf`); without it, a wrapper gets the INSERT path.
+   */
+  unwrap?(): unknown;
 }
 
 /** Which kind of row: a consumption record or a message record. */
@@ -58,7 +64,8 @@ export interface RecorderHooks {
 /**
  * Writes what the transport reports to PostgreSQL, off the hot path. Observer calls only push to
  * an in-memory buffer (O(1), never awaiting, never throwing); a timer flushes it with one
- * multi-row INSERT per batch. While the database is slow or down, records wait up to
+ * multi-row INSERT per batch, or one COPY for consumption records on a `pg` pool when
+ * `pg-copy-streams` is installed. While the database is slow or down, records wait up to
  * `maxBufferSize`, then new ones are dropped and counted: message processing never waits on it.
  * @publicApi
  */
@@ -311,6 +318,11 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
           ids[i] = id;
         }
         const cols = consumptionColumns(events.taken, times.taken, ids, this.headers);
+        // COPY where it applies: it costs PostgreSQL about a third less CPU per row. The settling
+        // of message records reads the batch's rows inside the INSERT statement, so it keeps that.
+        const pool = this.options.recordMessages ? undefined : copyPoolOf(this.database.unwrap?.() ?? this.database);
+        const copyFrom = pool && (await loadCopyFrom());
+        if (pool && copyFrom) return writeConsumptionByCopy(pool, copyFrom, cols);
         await this.database.query(
           this.options.recordMessages ? INSERT_CONSUMPTION_AND_SETTLE_MESSAGES : INSERT_CONSUMPTION,
           cols.map(toPgArray),

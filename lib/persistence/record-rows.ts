@@ -140,3 +140,64 @@ export function toPgArray(values: readonly unknown[]): string {
   }
   return `${out}}`;
 }
+
+/** How `consumptionCopyText` writes each column of `consumptionColumns`: epoch ms become timestamps. */
+const CONSUMPTION_COPY_KINDS: readonly ('value' | 'timestamp')[] = [
+  'value', 'value', 'value', 'value', 'value', 'value', 'value', 'value',
+  'timestamp', 'timestamp', 'timestamp', 'value', 'value',
+];
+
+/** Characters with a meaning in COPY's text format; everything else travels as is. */
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * The rows of `consumptionColumns` as `COPY … FROM STDIN` text (tab-separated, one line per row,
+ * `\N` for NULL), in the column order of `COPY_CONSUMPTION`. Every value becomes what the
+ * `INSERT_CONSUMPTION` path stores: strings escaped, non-finite numbers NULL like `toPgArray`
+ * makes them, epoch ms as the timestamp `to_timestamp(ms / 1000)` gives.
+ */
+export function consumptionCopyText(cols: readonly (readonly unknown[])[]): string {
+  const n = cols[0]?.length ?? 0;
+  const width = cols.length;
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < width; c++) {
+      const v = cols[c][i];
+      if (c) out += '\t';
+      out += CONSUMPTION_COPY_KINDS[c] === 'timestamp' ? copyTimestamp(v) : copyValue(v);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+function copyValue(v: unknown): string {
+  if (v === null || v === undefined) return '\\N';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '\\N';
+  const str = String(v);
+  return COPY_SPECIAL.test(str) ? str.replace(/[\\\t\n\r]/g, ch => COPY_ESCAPES[ch]) : str;
+}
+
+/** Seconds from the Unix epoch to PostgreSQL's (2000-01-01). */
+const PG_EPOCH_SECONDS = 946_684_800;
+
+/**
+ * The timestamp PostgreSQL's `to_timestamp(ms / 1000)` makes of epoch ms, as COPY text in UTC with
+ * microseconds: the same float8 steps (÷ 1000, to PostgreSQL's epoch, × 10⁶, round half to even)
+ * give the same microsecond, so both paths store identical values.
+ */
+export function copyTimestamp(ms: unknown): string {
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '\\N';
+  const us = roundHalfEven((ms / 1000 - PG_EPOCH_SECONDS) * 1e6) + PG_EPOCH_SECONDS * 1e6;
+  const seconds = Math.floor(us / 1e6);
+  const micros = us - seconds * 1e6;
+  const iso = new Date(seconds * 1000).toISOString();
+  return `${iso.slice(0, 19)}.${String(micros).padStart(6, '0')}+00`;
+}
+
+/** C's `rint` in the default rounding mode: to the nearest integer, ties to even. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}

@@ -108,3 +108,26 @@ FROM async_commit, unnest(
 ) AS r(topic_id, message_id, message_key, correlation_id, headers, payload_size, stream_entry_id,
        published_ms, scheduled_ms, expires_ms, producer_id, tenant_id, trace_id, id)
 ON CONFLICT (message_id) DO NOTHING`;
+
+/**
+ * Opens the transaction of a batch written with COPY, with the same async commit as the other
+ * statements (`SET LOCAL`: for this transaction only, the pooled connection keeps its setting).
+ */
+export const BEGIN_ASYNC_COMMIT = `BEGIN; SET LOCAL synchronous_commit = off`;
+
+/**
+ * Consumption records in the column order of `consumptionColumns` (and of `consumptionCopyText`),
+ * as text: COPY skips the per-row expression evaluation of `INSERT … SELECT FROM unnest(…)`.
+ */
+export const COPY_CONSUMPTION = `COPY consumption_records (subscription_id, message_id, consumer_instance,
+  stream_entry_id, status, processing_time_ms, error_message, retry_count, consumed_at, processed_at,
+  next_retry_at, tenant_id, id) FROM STDIN`;
+
+/**
+ * `last_consumed_at` of the subscriptions of a batch written with COPY, as `TOUCH_SUBSCRIPTIONS`
+ * moves it. $1 subscription ids, $2 the latest processed time (epoch ms) of each in the batch.
+ */
+export const TOUCH_SUBSCRIPTIONS_AT = `
+UPDATE message_subscriptions s SET last_consumed_at = GREATEST(s.last_consumed_at, to_timestamp(l.processed_ms / 1000))
+FROM unnest($1::uuid[], $2::float8[]) AS l(subscription_id, processed_ms)
+WHERE s.id = l.subscription_id`;

@@ -1,0 +1,276 @@
+import { Client, Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { MessageSettledEvent } from '../../../lib/index.js';
+import { copyPoolOf } from '../../../lib/persistence/consumption-copy.js';
+import { ConsumptionRecorder, type RecorderDatabase } from '../../../lib/persistence/consumption-recorder.js';
+import { randomPrefix } from '../../helpers/redis.js';
+import { waitFor } from '../../helpers/wait.js';
+import { databaseUrl, migratedDatabase, transportDataSource, type FreshDatabase } from './fresh-database.js';
+import { TcpProxy, throughProxy } from './tcp-proxy.js';
+
+/** Everything COPY's text format (or an array literal) gives a meaning to, and some more. */
+const HOSTILE = [
+  '',
+  'tab\there',
+  'new\nline',
+  'carriage\rreturn\r\n',
+  'back\\slash',
+  '\\',
+  'ends with a backslash\\',
+  '\\N',
+  '\\.',
+  'a\\tb a\\nb (literal backslash-t, backslash-n)',
+  '\t\t',
+  'NULL',
+  'quotes \' " `',
+  '{a,b} "NULL", comma',
+  'unicode \u00e9 \u4e2d\u6587 \u{1F600} \u200b',
+  'control \u0001\u0007\u001b\u007f',
+];
+/** Longer than the 4000 characters kept, cut inside a surrogate pair, with escapes near the cut. */
+const LONG_ERROR = `${'x\\\t\n'.repeat(999)}abc\u{1F600}${'tail'.repeat(100)}`;
+
+describe('ConsumptionRecorder with COPY', () => {
+  let db: FreshDatabase & { dataSource: DataSource };
+  const recorders: ConsumptionRecorder[] = [];
+
+  beforeEach(async () => {
+    db = await migratedDatabase();
+  });
+
+  afterEach(async () => {
+    await Promise.all(recorders.splice(0).map(r => r.close(1_000)));
+    await db.drop();
+  });
+
+  function recorder(database: RecorderDatabase, options = {}): ConsumptionRecorder {
+    const r = new ConsumptionRecorder(database, { prefix: randomPrefix(), flushIntervalMs: 20, ...options });
+    recorders.push(r);
+    return r;
+  }
+
+  /** The DataSource behind a plain `{ query }`: no pool to find, so the INSERT path. */
+  function insertOnly(dataSource: DataSource): RecorderDatabase {
+    return { query: (sql, parameters) => dataSource.query(sql, parameters) };
+  }
+
+  function event(i: number, overrides: Partial<MessageSettledEvent> = {}): MessageSettledEvent {
+    return {
+      topic: 'orders',
+      group: 'billing',
+      consumer: 'c1',
+      messageId: `m-${i}`,
+      entryId: `1700000000000-${i}`,
+      attempt: 1,
+      outcome: 'acked',
+      durationMs: 3,
+      publishedAt: 1_700_000_000_000,
+      ...overrides,
+    };
+  }
+
+  /** Hostile values in every string column, NULL vs empty, fractional times (rounding to µs). */
+  function hostileEvents(): MessageSettledEvent[] {
+    const events: MessageSettledEvent[] = [];
+    HOSTILE.forEach((s, i) => {
+      events.push(
+        event(i, {
+          consumer: `c ${s}`.slice(0, 255),
+          messageId: s.slice(0, 64),
+          entryId: `e${i} ${s}`.slice(0, 64),
+          outcome: 'retried',
+          attempt: i + 1,
+          error: s,
+          durationMs: i * 1.0000001 + 0.0005,
+          nextAttemptAt: 1_764_322_100_000.5 + i * 0.0149,
+          headers: { 'x-tenant-id': s.slice(0, 64) },
+        }),
+      );
+    });
+    events.push(event(100, { messageId: undefined, outcome: 'dead_lettered', error: LONG_ERROR, durationMs: 0, headers: {} }));
+    events.push(event(101, { messageId: '', outcome: 'dropped', error: '', durationMs: 1e-7, headers: { 'x-tenant-id': '' } }));
+    events.push(event(102, { outcome: 'acked', durationMs: 2.5e-7 }));
+    return events;
+  }
+
+  /** Every column as text (times as exact epoch µs), in entry order; ids only checked for shape. */
+  async function storedRows(): Promise<Record<string, unknown>[]> {
+    const rows: Record<string, unknown>[] = await db.dataSource.query(
+      `SELECT id::text, subscription_id::text, message_id, consumer_instance, partition_id, stream_entry_id, status,
+              processing_time_ms, error_message, retry_count, tenant_id,
+              (extract(epoch FROM consumed_at) * 1000000)::bigint::text AS consumed_us,
+              (extract(epoch FROM processed_at) * 1000000)::bigint::text AS processed_us,
+              (extract(epoch FROM next_retry_at) * 1000000)::bigint::text AS next_retry_us,
+              convert_to(coalesce(error_message, ''), 'UTF8') AS error_bytes
+         FROM consumption_records ORDER BY stream_entry_id`,
+    );
+    for (const row of rows) expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    return rows.map(({ id: _id, ...rest }) => rest);
+  }
+
+  /** Feeds the events to a recorder on `database` with a fixed clock, and waits until they are written. */
+  async function write(database: RecorderDatabase, events: MessageSettledEvent[]): Promise<ConsumptionRecorder> {
+    const rec = recorder(database);
+    const now = jest.spyOn(Date, 'now').mockReturnValue(1_764_322_099_999);
+    try {
+      for (const e of events) rec.onMessageSettled(e);
+    } finally {
+      now.mockRestore();
+    }
+    await rec.flush();
+    expect(rec.getStats()).toMatchObject({ buffered: 0, written: { consumption: events.length }, failedFlushes: 0 });
+    return rec;
+  }
+
+  it('should store hostile strings, NULLs and fractional times exactly as the INSERT path does', async () => {
+    const events = hostileEvents();
+    const statements: string[] = [];
+    const query = db.dataSource.query.bind(db.dataSource);
+    jest.spyOn(db.dataSource, 'query').mockImplementation((sql: string, params?: any) => {
+      statements.push(sql);
+      return query(sql, params);
+    });
+
+    await write(insertOnly(db.dataSource), events);
+    expect(statements.some(s => s.includes('INSERT INTO consumption_records'))).toBe(true);
+    const inserted = await storedRows();
+    const [touchedByInsert] = await db.dataSource.query(`SELECT last_consumed_at::text AS at FROM message_subscriptions`);
+    await db.dataSource.query(`TRUNCATE consumption_records`);
+    await db.dataSource.query(`UPDATE message_subscriptions SET last_consumed_at = NULL`);
+
+    statements.length = 0;
+    await write(db.dataSource, events);
+    // The recorder went through the pool (COPY), not through DataSource.query, for the records.
+    expect(statements.filter(s => s.includes('consumption_records'))).toEqual([]);
+    const copied = await storedRows();
+    const [touchedByCopy] = await db.dataSource.query(`SELECT last_consumed_at::text AS at FROM message_subscriptions`);
+
+    expect(copied).toHaveLength(events.length);
+    expect(copied).toEqual(inserted);
+    expect(touchedByCopy.at).not.toBeNull();
+    expect(touchedByCopy).toEqual(touchedByInsert);
+    // Spot checks against the source values, not only against the other path.
+    const byEntry = new Map(copied.map(r => [r.stream_entry_id, r]));
+    HOSTILE.forEach((s, i) => {
+      const row = byEntry.get(`e${i} ${s}`.slice(0, 64))!;
+      expect(row).toMatchObject({ error_message: s, tenant_id: s.slice(0, 64), consumer_instance: `c ${s}` });
+      expect(row.message_id).toBe(s.slice(0, 64));
+    });
+    const long = byEntry.get('1700000000000-100')!;
+    expect(long).toMatchObject({ message_id: null, tenant_id: null, status: 'dead_letter', next_retry_us: null });
+    expect((long.error_message as string).length).toBe(4_000);
+    expect(long.error_bytes).toEqual(Buffer.from(LONG_ERROR.slice(0, 4_000), 'utf8'));
+    expect(byEntry.get('1700000000000-101')).toMatchObject({ message_id: '', tenant_id: '', error_message: '', status: 'failed' });
+    expect(byEntry.get('1700000000000-102')).toMatchObject({ error_message: null, tenant_id: null, status: 'success' });
+  });
+
+  it('should roll a rejected COPY back whole, leave last_consumed_at alone and keep its pooled connection usable', async () => {
+    const rec = recorder(db.dataSource, { maxRetryDelayMs: 50 });
+    const events = Array.from({ length: 200 }, (_, i) => event(i));
+    // The last row is too long for its column: PostgreSQL rejects the COPY after taking 199 rows.
+    events.push(event(200, { headers: { 'x-tenant-id': 't'.repeat(65) } }));
+    for (const e of events) rec.onMessageSettled(e);
+    await waitFor(() => rec.getStats().failedFlushes >= 2, 'two failed flushes');
+    expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM consumption_records`)).toEqual([{ n: 0 }]);
+    expect(await db.dataSource.query(`SELECT last_consumed_at FROM message_subscriptions`)).toEqual([{ last_consumed_at: null }]);
+    expect(rec.getStats()).toMatchObject({ buffered: 201, written: { consumption: 0 }, dropped: { consumption: 0 } });
+    const pool = copyPoolOf(db.dataSource) as unknown as Pool;
+    // Every connection went back to the pool, out of its aborted transaction.
+    await waitFor(() => pool.idleCount === pool.totalCount, 'every pooled connection idle');
+    const states = await Promise.all(
+      Array.from({ length: pool.totalCount }, () => db.dataSource.query(`SELECT now() = statement_timestamp() AS fresh`)),
+    );
+    expect(states.flat().every(r => r.fresh === true)).toBe(true);
+  });
+
+  describe('when the connection is cut during a COPY', () => {
+    let proxy: TcpProxy;
+    let proxied: DataSource;
+
+    beforeEach(async () => {
+      const target = new URL(db.url);
+      proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+      proxied = transportDataSource(throughProxy(db.url, proxy), { poolSize: 2 });
+      await proxied.initialize();
+    });
+
+    afterEach(async () => {
+      await proxy.cut();
+      await proxied.destroy().catch(() => undefined);
+    });
+
+    it('should write no part of the batch, then all of it exactly once when PostgreSQL is back', async () => {
+      const rows = 20_000;
+      const rec = recorder(proxied, { batchSize: rows, maxBufferSize: rows, maxRetryDelayMs: 100 });
+      // Big rows, so the COPY lasts long enough to be cut while PostgreSQL is inside it.
+      const error = 'e'.repeat(1_500);
+      const events = Array.from({ length: rows }, (_, i) => event(i, { outcome: 'retried', error, nextAttemptAt: 1_764_322_100_000 }));
+      rec.onConsumerStarted({ topic: 'orders', group: 'billing', consumer: 'c1' });
+      await waitFor(async () => (await db.dataSource.query(`SELECT 1 FROM message_subscriptions`)).length === 1, 'registration');
+
+      const watcher = new Client({ connectionString: db.url });
+      await watcher.connect();
+      try {
+        for (const e of events) rec.onMessageSettled(e);
+        // Cut once PostgreSQL has taken some of the rows, and not all.
+        const taken = await waitFor(
+          async () => {
+            const { rows: progress } = await watcher.query(
+              `SELECT tuples_processed::int AS n FROM pg_stat_progress_copy WHERE datname = current_database()`,
+            );
+            return progress[0]?.n > 0 ? progress[0].n : 0;
+          },
+          'a COPY in progress',
+          20_000,
+          1,
+        );
+        await proxy.cut();
+        expect(taken).toBeLessThan(rows);
+        await waitFor(() => rec.getStats().failedFlushes >= 1, 'the failed flush');
+        await waitFor(
+          async () => (await watcher.query(`SELECT 1 FROM pg_stat_progress_copy WHERE datname = current_database()`)).rows.length === 0,
+          'the cut COPY ended on the server',
+        );
+        expect((await watcher.query(`SELECT count(*)::int AS n FROM consumption_records`)).rows).toEqual([{ n: 0 }]);
+        expect((await watcher.query(`SELECT last_consumed_at FROM message_subscriptions`)).rows).toEqual([{ last_consumed_at: null }]);
+        expect(rec.getStats()).toMatchObject({ buffered: rows, written: { consumption: 0 }, dropped: { consumption: 0 } });
+
+        await proxy.restore();
+        await waitFor(() => rec.getStats().written.consumption === rows, 'the batch written after the restore', 30_000);
+        const { rows: counts } = await watcher.query(
+          `SELECT count(*)::int AS n, count(DISTINCT stream_entry_id)::int AS entries FROM consumption_records`,
+        );
+        expect(counts).toEqual([{ n: rows, entries: rows }]);
+        expect((await watcher.query(`SELECT last_consumed_at FROM message_subscriptions`)).rows[0].last_consumed_at).toBeInstanceOf(Date);
+        expect(rec.getStats()).toMatchObject({ buffered: 0, written: { consumption: rows }, dropped: { consumption: 0 } });
+      } finally {
+        await watcher.end();
+      }
+    });
+  });
+});
+
+describe(copyPoolOf.name, () => {
+  it('should find the pool of a postgres DataSource, of its manager and of a pg Pool, and nothing else', async () => {
+    const dataSource = transportDataSource(databaseUrl(), { poolSize: 1 });
+    expect(copyPoolOf(dataSource)).toBeUndefined(); // not initialized yet: the INSERT path reports the error
+    await dataSource.initialize();
+    const pool = new Pool({ connectionString: databaseUrl(), max: 1 });
+    const client = new Client({ connectionString: databaseUrl() });
+    const runner = dataSource.createQueryRunner();
+    try {
+      const master = (dataSource.driver as unknown as { master: unknown }).master;
+      expect(copyPoolOf(dataSource)).toBe(master);
+      expect(copyPoolOf(dataSource.manager)).toBe(master);
+      expect(copyPoolOf(runner.manager)).toBeUndefined();
+      expect(copyPoolOf(pool)).toBe(pool);
+      expect(copyPoolOf(client)).toBeUndefined();
+      expect(copyPoolOf({ query: () => Promise.resolve([]) })).toBeUndefined();
+      expect(copyPoolOf(undefined)).toBeUndefined();
+    } finally {
+      await runner.release();
+      await pool.end();
+      await dataSource.destroy();
+    }
+  });
+});

@@ -14,6 +14,10 @@ interface PendingAppend {
 }
 
 interface StreamBatch {
+  /** The field names every message of the batch has, in order. */
+  names: string[];
+  /** Their values, `names.length` per message. */
+  values: string[];
   items: PendingAppend[];
   chars: number;
 }
@@ -21,9 +25,10 @@ interface StreamBatch {
 /**
  * Collects the plain appends (`XADD`) of one event-loop turn per stream and sends each stream's as
  * one `publishBatch` script call when the turn ends (a lone message as a plain `XADD`): one command
- * per stream and turn instead of one per message, which is most of a producer's cost. Order per
- * stream is kept; a write that must follow the pending appends of its stream calls `flush(stream)`
- * first. Each append resolves with its entry id, or rejects with what Redis answered for it or with
+ * per stream and turn instead of one per message, which is most of a producer's cost. A batch holds
+ * messages with the same field names (sent once); a message with other names sends the batch before
+ * it and starts the next. Order per stream is kept; a write that must follow the pending appends of
+ * its stream calls `flush(stream)` first. Each append resolves with its entry id, or rejects with what Redis answered for it or with
  * the error of the whole call; `RedisUnavailableError` when the connection was not ready at the end
  * of the turn (nothing was sent).
  */
@@ -40,12 +45,19 @@ export class PublishBatcher {
   append(stream: string, fields: string[]): Promise<string> {
     return new Promise<string>((resolve, reject) => {
       let batch = this.batches.get(stream);
+      if (batch && !sameNames(batch.names, fields)) {
+        this.flush(stream);
+        batch = undefined;
+      }
       if (!batch) {
-        batch = { items: [], chars: 0 };
+        batch = { names: namesOf(fields), values: [], items: [], chars: 0 };
         this.batches.set(stream, batch);
       }
       batch.items.push({ fields, resolve, reject });
-      for (let i = 1; i < fields.length; i += 2) batch.chars += fields[i].length;
+      for (let i = 1; i < fields.length; i += 2) {
+        batch.values.push(fields[i]);
+        batch.chars += fields[i].length;
+      }
       if (batch.items.length >= MAX_BATCH_MESSAGES || batch.chars >= MAX_BATCH_CHARS) this.flush(stream);
       else if (!this.scheduled) {
         this.scheduled = true;
@@ -59,7 +71,7 @@ export class PublishBatcher {
     const batch = this.batches.get(stream);
     if (!batch) return;
     this.batches.delete(stream);
-    this.send(stream, batch.items);
+    this.send(stream, batch);
   }
 
   /** Sends every pending append now (end of the turn, or before the connection closes). */
@@ -73,7 +85,7 @@ export class PublishBatcher {
     socket?.uncork();
   };
 
-  private send(stream: string, items: PendingAppend[]): void {
+  private send(stream: string, { names, values, items }: StreamBatch): void {
     // Checked right before the write: when not ready, nothing leaves (no offline queue).
     if (this.redis.status !== 'ready') {
       const error = new RedisUnavailableError(`connection ${this.redis.status}`);
@@ -85,7 +97,7 @@ export class PublishBatcher {
       this.redis.xadd(stream, '*', ...item.fields).then(id => item.resolve(id as string), item.reject);
       return;
     }
-    this.scripts.publishBatch(stream, items.map(item => item.fields)).then(
+    this.scripts.publishBatch(stream, names, values).then(
       replies => {
         for (let i = 0; i < items.length; i++) {
           const reply = replies[i];
@@ -98,4 +110,16 @@ export class PublishBatcher {
       },
     );
   }
+}
+
+function namesOf(fields: string[]): string[] {
+  const names = new Array<string>(fields.length / 2);
+  for (let i = 0; i < names.length; i++) names[i] = fields[2 * i];
+  return names;
+}
+
+function sameNames(names: string[], fields: string[]): boolean {
+  if (fields.length !== 2 * names.length) return false;
+  for (let i = 0; i < names.length; i++) if (names[i] !== fields[2 * i]) return false;
+  return true;
 }

@@ -149,15 +149,14 @@ export class RedisStreamsScripts {
   }
 
   /**
-   * Appends messages (each a field list) to one stream in one call (see publishBatch-1). Resolves
-   * with each message's entry id in input order, or the error Redis answered for that message.
+   * Appends messages with the same field names to one stream in one call (see publishBatch-1):
+   * `names` once, then `values`, `names.length` per message. Resolves with each message's entry id
+   * in input order, or the error Redis answered for that message.
    */
-  async publishBatch(stream: string, messages: readonly string[][]): Promise<(string | Error)[]> {
-    const args: (string | number)[] = [stream];
-    for (const fields of messages) {
-      args.push(fields.length);
-      for (const field of fields) args.push(field);
-    }
+  async publishBatch(stream: string, names: readonly string[], values: readonly string[]): Promise<(string | Error)[]> {
+    const args: (string | number)[] = [stream, names.length];
+    for (const name of names) args.push(name);
+    for (const value of values) args.push(value);
     const fn = (this.redis as unknown as Record<string, ScriptCall>)[publishBatch.name];
     const [ids, errors] = (await fn.apply(this.redis, args)) as [string[], (number | string)[]];
     const out: (string | Error)[] = ids;

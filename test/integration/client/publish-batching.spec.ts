@@ -65,6 +65,17 @@ describe('ClientRedisStreams: the emits of one event-loop turn', () => {
     }
   });
 
+  it('should keep the order per topic when messages with other fields (a key, headers) come between plain ones', async () => {
+    const c = await client();
+    const keyed = new RedisStreamsRecordBuilder({ n: 1 }).setKey('k').build();
+    const headed = new RedisStreamsRecordBuilder({ n: 3 }).setHeaders({ h: '1' }).build();
+    await Promise.all([{ n: 0 }, keyed, { n: 2 }, headed, { n: 4 }, { n: 5 }].map(data => lastValueFrom(c.emit('orders', data))));
+    const entries = (await redis.xrange(`${prefix}:{orders}`, '-', '+')) as [string, string[]][];
+    expect(payloads(entries)).toEqual([0, 1, 2, 3, 4, 5].map(n => ({ n })));
+    expect(entries[1][1]).toContain('key');
+    expect(entries[3][1]).toContain('headers');
+  });
+
   it('should keep the order per topic when a message that needs the publish script comes between plain ones', async () => {
     const c = await client();
     const dedup = new RedisStreamsRecordBuilder({ n: 2 }).setDeduplicationId('two').build();

@@ -5,6 +5,7 @@ import { retryDelay, type RedisConnection } from '../connection/create-redis-con
 import type { ResolvedRetryPolicy } from '../interfaces/retry-options.interface.js';
 import type { ClaimedEntries, RedisStreamsScripts, StreamEntry } from '../scripts/redis-streams-scripts.js';
 import { laterEntryId } from './entry-id.js';
+import { OwnedDeliveries } from './owned-deliveries.js';
 import type { Settler, TopicGroupKeys } from './settler.js';
 
 /** Keys a consumer uses: the settle keys plus the topic's paused-groups set. */
@@ -22,6 +23,8 @@ export interface Delivery {
   startedAt: number;
   /** When this consumer last reset the entry's idle time in the PEL (read, claim or lease extension). */
   leasedAt: number;
+  /** Its place in the consumer's owned list, -1 when not in it (see `OwnedDeliveries`). */
+  slot?: number;
 }
 
 /** Runs the handlers of one delivery; resolves on success, rejects with the handler's error. */
@@ -67,7 +70,7 @@ const FULL_RETRY_RECHECK_MS = 50;
  */
 export class GroupConsumer {
   /** Entries this consumer owns: running, or read ahead and queued. Their leases are kept. */
-  private readonly owned = new Map<string, Delivery>();
+  private readonly owned = new OwnedDeliveries();
   private readonly queue: { envelope: DecodedEnvelope; delivery: Delivery }[] = [];
   private running = 0;
   private reading = false;
@@ -347,8 +350,10 @@ export class GroupConsumer {
 
   private accept(entries: StreamEntry[], attempts: Map<string, number> | undefined): void {
     const now = Date.now();
+    // Claimed entries (retries, takeovers) may be ones this consumer still owns; new reads never are.
+    const owned = attempts ? this.owned.entryIds() : undefined;
     for (const [entryId, fields] of entries) {
-      if (this.owned.has(entryId)) continue; // claimed again while read ahead: one delivery only
+      if (owned?.has(entryId)) continue; // claimed again while read ahead: one delivery only
       const attempt = attempts?.get(entryId) ?? 1;
       const envelope = decodeEnvelope(fields, entryId);
       if (typeof envelope === 'string') {
@@ -364,8 +369,10 @@ export class GroupConsumer {
         headers: envelope.headers,
         startedAt: now,
         leasedAt: now,
+        slot: -1,
       };
-      this.owned.set(entryId, delivery);
+      this.owned.add(delivery);
+      owned?.add(entryId);
       this.queue.push({ envelope, delivery });
     }
     this.dispatch();
@@ -388,7 +395,7 @@ export class GroupConsumer {
 
   private finish(delivery: Delivery, error: unknown, ok: boolean): void {
     this.running--;
-    this.owned.delete(delivery.entryId);
+    this.owned.remove(delivery);
     if (ok) {
       this.settler.succeeded(delivery);
     } else {

@@ -1,0 +1,39 @@
+import type { Delivery } from './group-consumer.js';
+
+/**
+ * The deliveries one consumer owns (running, or read ahead), in an array: adding and removing one
+ * allocates nothing and moves one element, where a Map keyed by entry id rehashes each time a
+ * read-ahead fills and drains it. Order is not kept (nothing needs it).
+ */
+export class OwnedDeliveries {
+  private readonly items: Delivery[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  add(delivery: Delivery): void {
+    delivery.slot = this.items.length;
+    this.items.push(delivery);
+  }
+
+  remove(delivery: Delivery): void {
+    const slot = delivery.slot ?? -1;
+    if (slot < 0 || this.items[slot] !== delivery) return;
+    const last = this.items.pop()!;
+    if (last !== delivery) {
+      this.items[slot] = last;
+      last.slot = slot;
+    }
+    delivery.slot = -1;
+  }
+
+  /** The entry ids owned now (built on demand: only claims need to look one up). */
+  entryIds(): Set<string> {
+    return new Set(this.items.map(delivery => delivery.entryId));
+  }
+
+  values(): readonly Delivery[] {
+    return this.items;
+  }
+}

@@ -2,6 +2,7 @@ import { median } from './stats.mjs';
 
 /** The peers issue 9 compares ours with on one hot topic, and its targets. */
 const OURS = 'ours-default';
+const BARE = 'ours-bare';
 const RAW = 'ioredis-1000';
 const NEST = 'nest-redis';
 const TARGETS = { raw: 1.0, nest: 1.5, cpuUsPerMsg: 12 };
@@ -15,8 +16,11 @@ const TARGETS = { raw: 1.0, nest: 1.5, cpuUsPerMsg: 12 };
 export function summarizeHotTopic(throughputRuns) {
   const raw = throughputRuns?.[RAW];
   if (!raw) return undefined;
-  // ours-default, and the same against other builds (`--compare-dist`: ours-default@<tag>).
-  const names = Object.keys(throughputRuns).filter(n => n === OURS || n.startsWith(`${OURS}@`));
+  // ours-default, and the same against other builds (`--compare-dist`: ours-default@<tag>); then the
+  // diagnostic ours-bare (no Nest per-message pipeline), whose figures are for comparison only.
+  const ours = n => n === OURS || n.startsWith(`${OURS}@`);
+  const bare = n => n === BARE || n.startsWith(`${BARE}@`);
+  const names = [...Object.keys(throughputRuns).filter(ours), ...Object.keys(throughputRuns).filter(bare)];
   if (!names.length) return undefined;
   return { variants: names.map(name => summarizeVariant(name, throughputRuns[name], raw, throughputRuns[NEST])) };
 }
@@ -57,7 +61,7 @@ function summarizeVariant(name, ours, raw, nest) {
 
 /** Every variant's targets. */
 export function hotTopicTargets(summary) {
-  return summary.variants.flatMap(v => v.targets);
+  return summary.variants.filter(v => !v.name.startsWith(BARE)).flatMap(v => v.targets);
 }
 
 /** Median share of the machine other processes used during the rounds. */

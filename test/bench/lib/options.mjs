@@ -4,7 +4,8 @@ import { join } from 'node:path';
 const HELP = `npm run bench -- [options]     (--name=value or --name value)
   --scenario=NAME     what to run (default peers):
                         peers        every peer on one hot topic, then backlog and recording
-                        hot-topic    issue 9's hot-topic run: ioredis-1000, nest-redis, ours-default,
+                        hot-topic    issue 9's hot-topic run: ioredis-1000, nest-redis, ours-default
+                                     (and ours-bare: the same without Nest's per-message pipeline),
                                      50000 messages, 3 interleaved rounds, throughput only, with
                                      per-round ratios and consumer CPU µs/msg (flags below override)
                         many-topics  one consumer on --topics topics and on 1 topic × --groups groups,
@@ -57,7 +58,7 @@ function tokens(argv) {
 
 /** Defaults each `--scenario` changes (explicit flags still win). */
 const PRESETS = {
-  'hot-topic': { only: 'ioredis-1000,nest-redis,ours-default', messages: 50_000, reps: 3, skip: 'latency,backlog,recording,outbox,payloads' },
+  'hot-topic': { only: 'ioredis-1000,nest-redis,ours-default,ours-bare', messages: 50_000, reps: 3, skip: 'latency,backlog,recording,outbox,payloads' },
 };
 PRESETS.issue9 = PRESETS['hot-topic'];
 const SCENARIOS = new Set(['peers', 'hot-topic', 'many-topics', 'issue9', 'payloads']);
@@ -129,6 +130,7 @@ export function parseOptions(argv = process.argv.slice(2), env = process.env) {
 
 /** Scenarios selected by `--only` (exact names or name prefixes). */
 export function selectScenarios(all, only) {
-  if (!only.length) return all;
-  return all.filter(s => only.some(o => s.name === o || s.name.startsWith(`${o}-`) || s.module === o));
+  // Diagnostic peers run only when named: `--only=ours` or the default run leave them out.
+  if (!only.length) return all.filter(s => !s.diagnostic);
+  return all.filter(s => only.includes(s.name) || (!s.diagnostic && only.some(o => s.name.startsWith(`${o}-`) || s.module === o)));
 }

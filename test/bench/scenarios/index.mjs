@@ -30,6 +30,14 @@ export const SCENARIOS = [
   { name: 'bullmq', label: 'BullMQ, Queue.add → Worker (concurrency 50)', module: 'bullmq', cfg: { concurrency: 50 } },
   { name: 'ours-default', label: 'ours, defaults', module: 'ours', cfg: {} },
   {
+    // Diagnostic: the transport's own cost, without Nest's per-message handler pipeline.
+    name: 'ours-bare',
+    label: 'ours, defaults, handler given to server.subscribe() (no Nest per-message pipeline)',
+    module: 'ours',
+    cfg: { bare: true },
+    diagnostic: true,
+  },
+  {
     name: 'ours-tuned',
     label: 'ours, tuned: concurrency 512, batchSize 512',
     module: 'ours',

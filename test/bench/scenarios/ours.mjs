@@ -1,6 +1,6 @@
 /**
  * This package, compiled (`dist/`): `ClientRedisStreams.emit` → `@EventPattern` on
- * `ServerRedisStreams`. `cfg.server` / `cfg.client` / `cfg.extras` hold the variant's options
+ * `ServerRedisStreams` (`cfg.bare`: a handler given to `server.subscribe()` instead). `cfg.server` / `cfg.client` / `cfg.extras` hold the variant's options
  * (empty = the defaults); `cfg.distDir` (--compare-dist) or `--dist=DIR` loads another build.
  */
 import { lastValueFrom } from 'rxjs';
@@ -16,6 +16,12 @@ export async function consumer(cfg, handle) {
     prefix: cfg.prefix,
     ...server,
   });
+  if (cfg.bare) {
+    // The same server, its handler registered at run time: no Nest context, pipes or filters per message.
+    await new Promise((resolve, reject) => strategy.listen(err => (err ? reject(err) : resolve())));
+    await strategy.subscribe('t', async data => handle(data), { group: 'default', ...cfg.extras });
+    return () => strategy.close();
+  }
   return startMicroservice(eventHandlerModule('t', handle, cfg.extras), { strategy });
 }
 

@@ -8,6 +8,7 @@ const MAX_BATCH_MESSAGES = 256;
 const MAX_BATCH_CHARS = 1 << 20;
 
 interface PendingAppend {
+  /** The message's field list (a lone message is sent as a plain XADD of it). */
   fields: string[];
   resolve: (entryId: string) => void;
   reject: (err: unknown) => void;
@@ -28,9 +29,9 @@ interface StreamBatch {
  * per stream and turn instead of one per message, which is most of a producer's cost. A batch holds
  * messages with the same field names (sent once); a message with other names sends the batch before
  * it and starts the next. Order per stream is kept; a write that must follow the pending appends of
- * its stream calls `flush(stream)` first. Each append resolves with its entry id, or rejects with what Redis answered for it or with
- * the error of the whole call; `RedisUnavailableError` when the connection was not ready at the end
- * of the turn (nothing was sent).
+ * its stream calls `flush(stream)` first. Each append resolves with its entry id, or rejects with
+ * what Redis answered for it or with the error of the whole call; with `RedisUnavailableError` when
+ * the connection was not ready at the end of the turn (nothing was sent).
  */
 export class PublishBatcher {
   private readonly batches = new Map<string, StreamBatch>();

@@ -1,10 +1,11 @@
 import type { Writable } from 'node:stream';
-import { consumptionCopyText, toPgArray } from './record-rows.js';
-import { BEGIN_ASYNC_COMMIT, COPY_CONSUMPTION, TOUCH_SUBSCRIPTIONS_AT } from './recorder.sql.js';
+import { consumptionCopyText } from './record-rows.js';
+import { copyConsumptionBatch } from './recorder.sql.js';
 
 /** What the COPY path needs of a `pg` pool: a connection of its own for the batch's transaction. */
 export interface CopyPool {
   connect(): Promise<CopyClient>;
+  query(sql: string, parameters?: unknown[]): Promise<{ rows: any[] }>;
 }
 
 /** A pooled `pg` client, as far as the COPY path uses it. */
@@ -66,10 +67,27 @@ function isPool(value: any): boolean {
  * async commit — what `INSERT_CONSUMPTION` does in one statement. All or nothing: on any error
  * the transaction is rolled back (or dies with its connection, which is then destroyed, not
  * returned to the pool) and the error is thrown for the recorder to retry the whole batch.
+ * A retry keeps the row ids of the attempt before: when that one committed but its answer was
+ * lost with the connection, the COPY meets its own ids, and only the rows not there are written.
  */
 export async function writeConsumptionByCopy(pool: CopyPool, copyFrom: CopyFrom, cols: readonly (readonly unknown[])[]): Promise<void> {
+  try {
+    await copyBatch(pool, copyFrom, cols);
+  } catch (err) {
+    if ((err as { code?: string; constraint?: string })?.code !== '23505' || (err as { constraint?: string }).constraint !== PRIMARY_KEY) {
+      throw err;
+    }
+    const rest = await withoutWritten(pool, cols);
+    if (rest[0].length) await copyBatch(pool, copyFrom, rest);
+  }
+}
+
+const PRIMARY_KEY = 'pk_consumption_records';
+
+/** One COPY of the batch in its transaction (see `copyConsumptionBatch`). */
+async function copyBatch(pool: CopyPool, copyFrom: CopyFrom, cols: readonly (readonly unknown[])[]): Promise<void> {
   const text = consumptionCopyText(cols);
-  const touched = latestPerSubscription(cols[0] as readonly string[], cols[9] as readonly number[]);
+  const sql = copyConsumptionBatch(touchedValues(cols[0] as readonly string[], cols[9] as readonly number[]));
   const client = await pool.connect();
   // A checked-out pg client has no pool listener: an 'error' event (connection lost) with no
   // listener would crash the process.
@@ -77,10 +95,7 @@ export async function writeConsumptionByCopy(pool: CopyPool, copyFrom: CopyFrom,
   const onError = (err: Error) => (broken ??= err);
   client.on('error', onError);
   try {
-    await client.query(BEGIN_ASYNC_COMMIT);
-    await copyIn(client, copyFrom(COPY_CONSUMPTION), text);
-    await client.query(TOUCH_SUBSCRIPTIONS_AT, [toPgArray(touched.ids), toPgArray(touched.processedMs)]);
-    await client.query('COMMIT');
+    await copyIn(client, copyFrom(sql), text);
   } catch (err) {
     if (!broken) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
     throw err;
@@ -90,28 +105,46 @@ export async function writeConsumptionByCopy(pool: CopyPool, copyFrom: CopyFrom,
   }
 }
 
-/** Sends `text` as the data of a COPY FROM STDIN; resolves once PostgreSQL has taken it all. */
+/** The batch's columns without the rows whose ids are already in the table. */
+async function withoutWritten(pool: CopyPool, cols: readonly (readonly unknown[])[]): Promise<unknown[][]> {
+  const ids = cols[12] as readonly string[];
+  const { rows } = await pool.query(`SELECT id::text AS id FROM consumption_records WHERE id = ANY($1::uuid[])`, [ids]);
+  const written = new Set(rows.map(r => r.id as string));
+  const keep: number[] = [];
+  for (let i = 0; i < ids.length; i++) if (!written.has(ids[i])) keep.push(i);
+  return cols.map(col => keep.map(i => col[i]));
+}
+
+/**
+ * Runs `stream`'s query (it holds the COPY) with `text` as the COPY data; resolves at the query's
+ * end (pg-copy-streams finishes on ReadyForQuery: after the COMMIT that follows the COPY).
+ */
 function copyIn(client: CopyClient, stream: Writable, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
     stream.on('error', reject);
-    // pg-copy-streams finishes after the server's ReadyForQuery: the rows are in (uncommitted).
     stream.once('finish', resolve);
     client.query(stream);
     stream.end(text);
   });
 }
 
-/** Each subscription of the batch with its latest processed time (`max(processed_ms)` per subscription). */
-function latestPerSubscription(ids: readonly string[], processedMs: readonly number[]): { ids: string[]; processedMs: number[] } {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `VALUES` rows of each subscription of the batch with its latest processed time (epoch ms), as
+ * `max(processed_ms)` per subscription gives it, for `copyConsumptionBatch`. Ids come from the
+ * database and times from the clock; both are checked before they become SQL text.
+ */
+export function touchedValues(ids: readonly string[], processedMs: readonly number[]): string {
   const latest = new Map<string, number>();
-  // A batch nearly always holds one subscription: compare with the previous row first.
-  let last: string | undefined;
   for (let i = 0; i < ids.length; i++) {
-    const id = ids[i];
-    const at = processedMs[i];
-    const known = id === last ? latest.get(id)! : latest.get(id);
-    if (known === undefined || at > known) latest.set(id, at);
-    last = id;
+    const known = latest.get(ids[i]);
+    if (known === undefined || processedMs[i] > known) latest.set(ids[i], processedMs[i]);
   }
-  return { ids: [...latest.keys()], processedMs: [...latest.values()] };
+  const rows: string[] = [];
+  for (const [id, ms] of latest) {
+    if (!UUID.test(id) || !Number.isFinite(ms)) throw new Error(`invalid subscription id or time in a record batch: ${id}, ${ms}`);
+    rows.push(`('${id}'::uuid, '${ms}'::float8)`);
+  }
+  return rows.join(', ');
 }

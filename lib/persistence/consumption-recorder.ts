@@ -72,6 +72,11 @@ export interface RecorderHooks {
 export class ConsumptionRecorder implements RedisStreamsObserver {
   private settled: MessageSettledEvent[] = [];
   private settledAt: number[] = [];
+  /**
+   * Row ids of the first records of `settled`, kept from a failed COPY: it may have committed with
+   * its answer lost, and the retry skips the rows already there by their ids.
+   */
+  private settledIds: string[] = [];
   private published: MessagePublishedEvent[] = [];
   private readonly registrations = new Map<string, ConsumerStartedEvent>();
   private readonly topicIds = new Map<string, { id: string; retentionMs: number }>();
@@ -184,6 +189,7 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
       this.drop('message', this.published.length, true);
       this.settled = [];
       this.settledAt = [];
+      this.settledIds = [];
       this.published = [];
     }
   }
@@ -299,8 +305,11 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
   private async writeConsumption(): Promise<void> {
     const events = this.take(this.settled, this.options.batchSize);
     const times = this.take(this.settledAt, this.options.batchSize);
+    const known = this.take(this.settledIds, this.options.batchSize);
     this.settled = events.rest;
     this.settledAt = times.rest;
+    this.settledIds = known.rest;
+    let rowIds = known.taken;
     try {
       await this.writing(events.taken.length, async () => {
         // A batch nearly always holds one (topic, group): compare with the previous row, no per-row key.
@@ -317,12 +326,16 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
           }
           ids[i] = id;
         }
-        const cols = consumptionColumns(events.taken, times.taken, ids, this.headers);
         // COPY where it applies: it costs PostgreSQL about a third less CPU per row. The settling
         // of message records reads the batch's rows inside the INSERT statement, so it keeps that.
         const pool = this.options.recordMessages ? undefined : copyPoolOf(this.database.unwrap?.() ?? this.database);
         const copyFrom = pool && (await loadCopyFrom());
-        if (pool && copyFrom) return writeConsumptionByCopy(pool, copyFrom, cols);
+        if (pool && copyFrom) {
+          const cols = consumptionColumns(events.taken, times.taken, ids, this.headers, known.taken);
+          rowIds = cols[12] as string[];
+          return writeConsumptionByCopy(pool, copyFrom, cols);
+        }
+        const cols = consumptionColumns(events.taken, times.taken, ids, this.headers);
         await this.database.query(
           this.options.recordMessages ? INSERT_CONSUMPTION_AND_SETTLE_MESSAGES : INSERT_CONSUMPTION,
           cols.map(toPgArray),
@@ -336,6 +349,7 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
       this.drop('consumption', events.taken.length - kept);
       this.settled = events.taken.slice(0, kept).concat(this.settled);
       this.settledAt = times.taken.slice(0, kept).concat(this.settledAt);
+      this.settledIds = rowIds.slice(0, kept).concat(this.settledIds);
       throw err;
     }
   }

@@ -38,17 +38,20 @@ export interface RowHeaders {
  * Column arrays of a multi-row `INSERT … SELECT FROM unnest(…)` into `consumption_records`:
  * one bind parameter per column, whatever the batch size (the order matches `INSERT_CONSUMPTION`).
  * Times travel as epoch ms and are converted by PostgreSQL. Row ids are time-ordered UUIDs made
- * here (the last column), cheaper for PostgreSQL to index than random ones.
+ * here (the last column), cheaper for PostgreSQL to index than random ones; `knownIds` are those
+ * of the first rows when an earlier attempt gave them theirs.
  */
 export function consumptionColumns(
   events: readonly MessageSettledEvent[],
   settledAt: readonly number[],
   subscriptionIds: readonly string[],
   headers: RowHeaders,
+  knownIds: readonly string[] = [],
 ): unknown[][] {
   const n = events.length;
   const cols: unknown[][] = Array.from({ length: 12 }, () => new Array(n));
-  cols.push(uuidV7Batch(n));
+  const known = Math.min(knownIds.length, n);
+  cols.push(known ? knownIds.slice(0, known).concat(uuidV7Batch(n - known)) : uuidV7Batch(n));
   for (let i = 0; i < n; i++) {
     const e = events[i];
     const at = settledAt[i];

@@ -110,12 +110,6 @@ FROM async_commit, unnest(
 ON CONFLICT (message_id) DO NOTHING`;
 
 /**
- * Opens the transaction of a batch written with COPY, with the same async commit as the other
- * statements (`SET LOCAL`: for this transaction only, the pooled connection keeps its setting).
- */
-export const BEGIN_ASYNC_COMMIT = `BEGIN; SET LOCAL synchronous_commit = off`;
-
-/**
  * Consumption records in the column order of `consumptionColumns` (and of `consumptionCopyText`),
  * as text: COPY skips the per-row expression evaluation of `INSERT … SELECT FROM unnest(…)`.
  */
@@ -124,10 +118,19 @@ export const COPY_CONSUMPTION = `COPY consumption_records (subscription_id, mess
   next_retry_at, tenant_id, id) FROM STDIN`;
 
 /**
- * `last_consumed_at` of the subscriptions of a batch written with COPY, as `TOUCH_SUBSCRIPTIONS`
- * moves it. $1 subscription ids, $2 the latest processed time (epoch ms) of each in the batch.
+ * A batch written with COPY, as one simple-protocol query: its own transaction with the same async
+ * commit as the other statements (`SET LOCAL`: the pooled connection keeps its setting), the COPY,
+ * then `last_consumed_at` moved as `TOUCH_SUBSCRIPTIONS` moves it. One query, so one round trip
+ * besides COPY's own handshake: a consumer busy handling messages answers each round trip late,
+ * and separate statements (four round trips) made the recorder fall behind. The simple protocol
+ * has no bind parameters: `touched` is `VALUES` rows `('<subscription uuid>'::uuid,
+ * '<latest processed epoch ms>'::float8)`, made from validated values only (`touchedValues`).
  */
-export const TOUCH_SUBSCRIPTIONS_AT = `
+export function copyConsumptionBatch(touched: string): string {
+  return `BEGIN; SET LOCAL synchronous_commit = off;
+${COPY_CONSUMPTION};
 UPDATE message_subscriptions s SET last_consumed_at = GREATEST(s.last_consumed_at, to_timestamp(l.processed_ms / 1000))
-FROM unnest($1::uuid[], $2::float8[]) AS l(subscription_id, processed_ms)
-WHERE s.id = l.subscription_id`;
+FROM (VALUES ${touched}) AS l(subscription_id, processed_ms)
+WHERE s.id = l.subscription_id;
+COMMIT`;
+}

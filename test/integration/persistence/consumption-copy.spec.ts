@@ -1,8 +1,9 @@
 import { Client, Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { MessageSettledEvent } from '../../../lib/index.js';
-import { copyPoolOf } from '../../../lib/persistence/consumption-copy.js';
+import { copyPoolOf, loadCopyFrom, writeConsumptionByCopy } from '../../../lib/persistence/consumption-copy.js';
 import { ConsumptionRecorder, type RecorderDatabase } from '../../../lib/persistence/consumption-recorder.js';
+import { consumptionColumns } from '../../../lib/persistence/record-rows.js';
 import { randomPrefix } from '../../helpers/redis.js';
 import { waitFor } from '../../helpers/wait.js';
 import { databaseUrl, migratedDatabase, transportDataSource, type FreshDatabase } from './fresh-database.js';
@@ -183,69 +184,140 @@ describe('ConsumptionRecorder with COPY', () => {
     expect(states.flat().every(r => r.fresh === true)).toBe(true);
   });
 
-  describe('when the connection is cut during a COPY', () => {
+  it('should write only the rows an earlier attempt of the batch did not (same row ids)', async () => {
+    const [{ id: topicId }] = await db.dataSource.query(`INSERT INTO message_topics (name) VALUES ('orders') RETURNING id`);
+    const [{ id: subscriptionId }] = await db.dataSource.query(
+      `INSERT INTO message_subscriptions (topic_id, consumer_group, consumer_name) VALUES ($1, 'g', 'g') RETURNING id`,
+      [topicId],
+    );
+    const events = Array.from({ length: 300 }, (_, i) => event(i));
+    const cols = consumptionColumns(events, events.map((_, i) => 1_764_322_099_000 + i), events.map(() => subscriptionId), {
+      tenant: 'x-tenant-id',
+      correlation: 'x-correlation-id',
+    });
+    const pool = copyPoolOf(db.dataSource)!;
+    const copyFrom = (await loadCopyFrom())!;
+    // The first 100 rows committed earlier (an attempt whose answer was lost), then the whole batch again.
+    await writeConsumptionByCopy(pool, copyFrom, cols.map(col => col.slice(0, 100)));
+    await writeConsumptionByCopy(pool, copyFrom, cols);
+    await writeConsumptionByCopy(pool, copyFrom, cols);
+    const [counts] = await db.dataSource.query(
+      `SELECT count(*)::int AS n, count(DISTINCT stream_entry_id)::int AS entries,
+              (extract(epoch FROM max(processed_at)) * 1000)::bigint::text AS latest FROM consumption_records`,
+    );
+    expect(counts).toEqual({ n: 300, entries: 300, latest: String(1_764_322_099_299) });
+    const [sub] = await db.dataSource.query(`SELECT (extract(epoch FROM last_consumed_at) * 1000)::bigint::text AS at FROM message_subscriptions`);
+    expect(sub.at).toBe(String(1_764_322_099_299));
+  });
+
+  describe('when the connection is lost during a COPY', () => {
     let proxy: TcpProxy;
     let proxied: DataSource;
+    let watcher: Client;
 
     beforeEach(async () => {
       const target = new URL(db.url);
       proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
       proxied = transportDataSource(throughProxy(db.url, proxy), { poolSize: 2 });
       await proxied.initialize();
+      watcher = new Client({ connectionString: db.url });
+      await watcher.connect();
     });
 
     afterEach(async () => {
       await proxy.cut();
       await proxied.destroy().catch(() => undefined);
+      await watcher.end();
     });
 
-    it('should write no part of the batch, then all of it exactly once when PostgreSQL is back', async () => {
+    const count = async () =>
+      (await watcher.query(`SELECT count(*)::int AS n, count(DISTINCT stream_entry_id)::int AS entries FROM consumption_records`)).rows[0];
+
+    /** Until no backend of this database but the watcher's is busy: the cut connection's transaction has ended. */
+    const settledOnServer = () =>
+      waitFor(
+        async () =>
+          (
+            await watcher.query(
+              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
+            )
+          ).rows.length === 0,
+        'the cut connection gone on the server',
+      );
+
+    async function registered(rec: ConsumptionRecorder): Promise<void> {
+      rec.onConsumerStarted({ topic: 'orders', group: 'billing', consumer: 'c1' });
+      await waitFor(async () => (await watcher.query(`SELECT 1 FROM message_subscriptions`)).rows.length === 1, 'registration');
+    }
+
+    it('should write all of the batch or none of it, then all of it exactly once when PostgreSQL is back', async () => {
       const rows = 20_000;
       const rec = recorder(proxied, { batchSize: rows, maxBufferSize: rows, maxRetryDelayMs: 100 });
+      await registered(rec);
       // Big rows, so the COPY lasts long enough to be cut while PostgreSQL is inside it.
       const error = 'e'.repeat(1_500);
-      const events = Array.from({ length: rows }, (_, i) => event(i, { outcome: 'retried', error, nextAttemptAt: 1_764_322_100_000 }));
-      rec.onConsumerStarted({ topic: 'orders', group: 'billing', consumer: 'c1' });
-      await waitFor(async () => (await db.dataSource.query(`SELECT 1 FROM message_subscriptions`)).length === 1, 'registration');
+      for (let i = 0; i < rows; i++) rec.onMessageSettled(event(i, { outcome: 'retried', error, nextAttemptAt: 1_764_322_100_000 }));
+      // Cut once PostgreSQL has taken some of the rows, and not all.
+      const taken = await waitFor(
+        async () => {
+          const { rows: progress } = await watcher.query(
+            `SELECT tuples_processed::int AS n FROM pg_stat_progress_copy WHERE datname = current_database()`,
+          );
+          return progress[0]?.n > 0 ? progress[0].n : 0;
+        },
+        'a COPY in progress',
+        20_000,
+        1,
+      );
+      await proxy.cut();
+      expect(taken).toBeLessThan(rows);
+      await waitFor(() => rec.getStats().failedFlushes >= 1, 'the failed flush');
+      await settledOnServer();
+      // The data may all have reached PostgreSQL before the cut: then the transaction commits
+      // without anyone to tell. Either way, never a part of the batch.
+      const after = await count();
+      expect([0, rows]).toContain(after.n);
+      expect(rec.getStats()).toMatchObject({ buffered: rows, written: { consumption: 0 }, dropped: { consumption: 0 } });
 
-      const watcher = new Client({ connectionString: db.url });
-      await watcher.connect();
-      try {
-        for (const e of events) rec.onMessageSettled(e);
-        // Cut once PostgreSQL has taken some of the rows, and not all.
-        const taken = await waitFor(
-          async () => {
-            const { rows: progress } = await watcher.query(
-              `SELECT tuples_processed::int AS n FROM pg_stat_progress_copy WHERE datname = current_database()`,
-            );
-            return progress[0]?.n > 0 ? progress[0].n : 0;
-          },
-          'a COPY in progress',
-          20_000,
-          1,
-        );
-        await proxy.cut();
-        expect(taken).toBeLessThan(rows);
-        await waitFor(() => rec.getStats().failedFlushes >= 1, 'the failed flush');
-        await waitFor(
-          async () => (await watcher.query(`SELECT 1 FROM pg_stat_progress_copy WHERE datname = current_database()`)).rows.length === 0,
-          'the cut COPY ended on the server',
-        );
-        expect((await watcher.query(`SELECT count(*)::int AS n FROM consumption_records`)).rows).toEqual([{ n: 0 }]);
-        expect((await watcher.query(`SELECT last_consumed_at FROM message_subscriptions`)).rows).toEqual([{ last_consumed_at: null }]);
-        expect(rec.getStats()).toMatchObject({ buffered: rows, written: { consumption: 0 }, dropped: { consumption: 0 } });
+      await proxy.restore();
+      await waitFor(() => rec.getStats().written.consumption === rows, 'the batch written after the restore', 30_000);
+      expect(await count()).toEqual({ n: rows, entries: rows });
+      expect((await watcher.query(`SELECT last_consumed_at FROM message_subscriptions`)).rows[0].last_consumed_at).toBeInstanceOf(Date);
+      expect(rec.getStats()).toMatchObject({ buffered: 0, written: { consumption: rows }, dropped: { consumption: 0 } });
+    });
 
-        await proxy.restore();
-        await waitFor(() => rec.getStats().written.consumption === rows, 'the batch written after the restore', 30_000);
-        const { rows: counts } = await watcher.query(
-          `SELECT count(*)::int AS n, count(DISTINCT stream_entry_id)::int AS entries FROM consumption_records`,
-        );
-        expect(counts).toEqual([{ n: rows, entries: rows }]);
-        expect((await watcher.query(`SELECT last_consumed_at FROM message_subscriptions`)).rows[0].last_consumed_at).toBeInstanceOf(Date);
-        expect(rec.getStats()).toMatchObject({ buffered: 0, written: { consumption: rows }, dropped: { consumption: 0 } });
-      } finally {
-        await watcher.end();
-      }
+    it('should not write a batch twice when it committed but the answer was lost with the connection', async () => {
+      // The COPY waits in a trigger, after taking every row, for an advisory lock the watcher holds.
+      await watcher.query(`
+        CREATE FUNCTION copy_test_wait() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          PERFORM pg_advisory_xact_lock_shared(4242);
+          RETURN NULL;
+        END $$;
+        CREATE TRIGGER copy_test_wait AFTER INSERT ON consumption_records FOR EACH STATEMENT EXECUTE FUNCTION copy_test_wait();`);
+      await watcher.query(`SELECT pg_advisory_lock(4242)`);
+      const rows = 500;
+      const rec = recorder(proxied, { maxRetryDelayMs: 100 });
+      await registered(rec);
+      for (let i = 0; i < rows; i++) rec.onMessageSettled(event(i));
+      await waitFor(
+        async () =>
+          (await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory'`)).rows
+            .length === 1,
+        'the COPY waiting in its trigger',
+      );
+      await proxy.cut();
+      await waitFor(() => rec.getStats().failedFlushes >= 1, 'the failed flush');
+      // The server goes on with the query it was sent, COMMIT included, for nobody.
+      await watcher.query(`SELECT pg_advisory_unlock(4242)`);
+      await settledOnServer();
+      expect(await count()).toEqual({ n: rows, entries: rows });
+      expect(rec.getStats()).toMatchObject({ buffered: rows, written: { consumption: 0 } });
+
+      await proxy.restore();
+      await waitFor(() => rec.getStats().written.consumption === rows, 'the batch written after the restore', 15_000);
+      expect(await count()).toEqual({ n: rows, entries: rows });
+      expect(rec.getStats()).toMatchObject({ buffered: 0, written: { consumption: rows }, dropped: { consumption: 0 } });
     });
   });
 });

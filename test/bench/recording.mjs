@@ -8,6 +8,10 @@ import { median } from './lib/stats.mjs';
  * Recording on vs off (target: consumption records + metrics on ≥ 0.9 × off): ours with defaults
  * wired through `RedisStreamsModule`, once with `metrics` + `persistence` on (a fresh, migrated
  * PostgreSQL database) and once with both off; alternated, median of `reps`.
+ *
+ * `BENCH_RECORDING_BASE=DIR` (read only here) adds the two "on" variants once more with the build
+ * in DIR (`<name>@base`), in the same rounds: how a recorder change (e.g. COPY instead of INSERT)
+ * compares with the build before it, as ratios to the same "off" runs.
  */
 export async function runRecording(admin, { root, messages, window, reps, timeoutMs, cpuProf, log }) {
   const lib = await loadOursWithTypeorm();
@@ -28,6 +32,12 @@ export async function runRecording(admin, { root, messages, window, reps, timeou
     { name: 'recorder-off', label: 'ours, no observer', module: 'ours-recorder', cfg: { recording: false } },
     { name: 'recorder-on', label: 'ours + ConsumptionRecorder as observer', module: 'ours-recorder', cfg: { recording: true, databaseUrl: db.url } },
   ];
+  const base = process.env.BENCH_RECORDING_BASE;
+  if (base) {
+    for (const v of variants.filter(v => v.cfg.recording)) {
+      variants.push({ ...v, name: `${v.name}@base`, label: `${v.label} (build ${base})`, cfg: { ...v.cfg, distDir: base } });
+    }
+  }
   const runs = Object.fromEntries(variants.map(v => [v.name, []]));
   try {
     for (let rep = 1; rep <= reps; rep++) {
@@ -55,7 +65,9 @@ export async function runRecording(admin, { root, messages, window, reps, timeou
   const cpu = (name, key) => median(runs[name].filter(r => r.complete).map(r => r[key]));
   const recorderOff = e2e('recorder-off');
   const recorderOn = e2e('recorder-on');
+  const baseComparison = base ? compareWithBase(runs, e2e, cpu, log) : undefined;
   return {
+    ...(baseComparison ? { base: { dist: base, ...baseComparison } } : {}),
     offMsgsPerSec: off,
     onMsgsPerSec: on,
     ratio: off && on ? on / off : undefined,
@@ -71,4 +83,41 @@ export async function runRecording(admin, { root, messages, window, reps, timeou
     droppedRecords: dropped,
     runs,
   };
+}
+
+/**
+ * Per round and as medians: each "on" variant ÷ its "off" of the same round, for this build and the
+ * base build, and PostgreSQL / consumer CPU per message of each. Logged, and returned for the JSON.
+ */
+function compareWithBase(runs, e2e, cpu, log) {
+  const pairs = [
+    ['recording-on', 'recording-off'],
+    ['recording-on@base', 'recording-off'],
+    ['recorder-on', 'recorder-off'],
+    ['recorder-on@base', 'recorder-off'],
+  ];
+  const rounds = runs['recording-off'].length;
+  const out = {};
+  log(`\nRecording, this build vs BENCH_RECORDING_BASE (on ÷ off of the same round; CPU µs/msg)`);
+  for (const [on, off] of pairs) {
+    const ratios = [];
+    for (let i = 0; i < rounds; i++) {
+      const a = runs[on][i];
+      const b = runs[off][i];
+      if (a?.complete && b?.complete) ratios.push(a.e2eMsgsPerSec / b.e2eMsgsPerSec);
+    }
+    out[on] = {
+      roundRatios: ratios,
+      medianRatio: median(ratios),
+      msgsPerSec: e2e(on),
+      postgresCpuUsPerMsg: cpu(on, 'postgresCpuUsPerMsg'),
+      consumerCpuUsPerMsg: cpu(on, 'consumerCpuUsPerMsg'),
+    };
+    const r = out[on];
+    log(
+      `  ${on.padEnd(18)} ratios ${ratios.map(x => x.toFixed(2)).join(' ')}  median ${r.medianRatio?.toFixed(2) ?? '—'} ×` +
+        `   PostgreSQL ${r.postgresCpuUsPerMsg?.toFixed(1) ?? '—'} µs/msg   consumer ${r.consumerCpuUsPerMsg?.toFixed(1) ?? '—'} µs/msg`,
+    );
+  }
+  return out;
 }

@@ -185,6 +185,10 @@ function copyValue(v: unknown): string {
 /** Seconds from the Unix epoch to PostgreSQL's (2000-01-01). */
 const PG_EPOCH_SECONDS = 946_684_800;
 
+/** The last second `copyTimestamp` formatted: rows of a batch share a few seconds at most. */
+let cachedSecond = NaN;
+let cachedPrefix = '';
+
 /**
  * The timestamp PostgreSQL's `to_timestamp(ms / 1000)` makes of epoch ms, as COPY text in UTC with
  * microseconds: the same float8 steps (÷ 1000, to PostgreSQL's epoch, × 10⁶, round half to even)
@@ -195,8 +199,11 @@ export function copyTimestamp(ms: unknown): string {
   const us = roundHalfEven((ms / 1000 - PG_EPOCH_SECONDS) * 1e6) + PG_EPOCH_SECONDS * 1e6;
   const seconds = Math.floor(us / 1e6);
   const micros = us - seconds * 1e6;
-  const iso = new Date(seconds * 1000).toISOString();
-  return `${iso.slice(0, 19)}.${String(micros).padStart(6, '0')}+00`;
+  if (seconds !== cachedSecond) {
+    cachedPrefix = `${new Date(seconds * 1000).toISOString().slice(0, 19)}.`;
+    cachedSecond = seconds;
+  }
+  return `${cachedPrefix}${String(micros).padStart(6, '0')}+00`;
 }
 
 /** C's `rint` in the default rounding mode: to the nearest integer, ties to even. */

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { consumptionCopyText } from './record-rows.js';
-import { copyConsumptionBatch } from './recorder.sql.js';
+import { copyConsumptionBatch, WRITTEN_CONSUMPTION_IDS } from './recorder.sql.js';
 
 /** What the COPY path needs of a `pg` pool: a connection of its own for the batch's transaction. */
 export interface CopyPool {
@@ -41,8 +41,8 @@ export function loadCopyFrom(): Promise<CopyFrom | undefined> {
  * on the `postgres` driver (its pool, once initialized), its `EntityManager` (unless bound to a
  * query runner: its transaction is not ours to share), or a `pg` `Pool`. Anything else — a
  * single `pg` `Client` (another caller could slip a query into the batch's transaction), other
- * drivers, a wrapper — gets `undefined`: the INSERT path. Looked up per batch, so a DataSource
- * initialized or re-initialized later is found.
+ * drivers, pg-native, a wrapper — gets `undefined`: the INSERT path. Looked up per batch, so a
+ * DataSource initialized or re-initialized later is found.
  */
 export function copyPoolOf(database: unknown): CopyPool | undefined {
   const db = database as Record<string, any> | undefined;
@@ -56,9 +56,19 @@ export function copyPoolOf(database: unknown): CopyPool | undefined {
   return isPool(db) ? (db as unknown as CopyPool) : undefined;
 }
 
-/** A `pg` `Pool` (a `Client` has `connect` too, but no pool counters). */
+/**
+ * A `pg` `Pool` (a `Client` has `connect` too, but no pool counters) of pg's JavaScript client:
+ * pg-copy-streams speaks the protocol through that client's connection, which the pg-native
+ * client (TypeORM takes it when `pg-native` is installed) does not have.
+ */
 function isPool(value: any): boolean {
-  return !!value && typeof value.connect === 'function' && typeof value.totalCount === 'number' && typeof value.idleCount === 'number';
+  return (
+    !!value &&
+    typeof value.connect === 'function' &&
+    typeof value.totalCount === 'number' &&
+    typeof value.idleCount === 'number' &&
+    typeof value.Client?.prototype?._handleCopyInResponse === 'function'
+  );
 }
 
 /**
@@ -70,13 +80,16 @@ function isPool(value: any): boolean {
  * A retry keeps the row ids of the attempt before: when that one committed but its answer was
  * lost with the connection, the COPY meets its own ids, and only the rows not there are written.
  */
-export async function writeConsumptionByCopy(pool: CopyPool, copyFrom: CopyFrom, cols: readonly (readonly unknown[])[]): Promise<void> {
+export async function writeConsumptionByCopy(
+  pool: CopyPool,
+  copyFrom: CopyFrom,
+  cols: readonly (readonly unknown[])[],
+): Promise<void> {
   try {
     await copyBatch(pool, copyFrom, cols);
   } catch (err) {
-    if ((err as { code?: string; constraint?: string })?.code !== '23505' || (err as { constraint?: string }).constraint !== PRIMARY_KEY) {
-      throw err;
-    }
+    const { code, constraint } = (err ?? {}) as { code?: string; constraint?: string };
+    if (code !== '23505' || constraint !== PRIMARY_KEY) throw err;
     const rest = await withoutWritten(pool, cols);
     if (rest[0].length) await copyBatch(pool, copyFrom, rest);
   }
@@ -108,7 +121,7 @@ async function copyBatch(pool: CopyPool, copyFrom: CopyFrom, cols: readonly (rea
 /** The batch's columns without the rows whose ids are already in the table. */
 async function withoutWritten(pool: CopyPool, cols: readonly (readonly unknown[])[]): Promise<unknown[][]> {
   const ids = cols[12] as readonly string[];
-  const { rows } = await pool.query(`SELECT id::text AS id FROM consumption_records WHERE id = ANY($1::uuid[])`, [ids]);
+  const { rows } = await pool.query(WRITTEN_CONSUMPTION_IDS, [ids]);
   const written = new Set(rows.map(r => r.id as string));
   const keep: number[] = [];
   for (let i = 0; i < ids.length; i++) if (!written.has(ids[i])) keep.push(i);
@@ -143,7 +156,9 @@ export function touchedValues(ids: readonly string[], processedMs: readonly numb
   }
   const rows: string[] = [];
   for (const [id, ms] of latest) {
-    if (!UUID.test(id) || !Number.isFinite(ms)) throw new Error(`invalid subscription id or time in a record batch: ${id}, ${ms}`);
+    if (!UUID.test(id) || !Number.isFinite(ms)) {
+      throw new Error(`invalid subscription id or time in a record batch: ${id}, ${ms}`);
+    }
     rows.push(`('${id}'::uuid, '${ms}'::float8)`);
   }
   return rows.join(', ');

@@ -134,3 +134,6 @@ FROM (VALUES ${touched}) AS l(subscription_id, processed_ms)
 WHERE s.id = l.subscription_id;
 COMMIT`;
 }
+
+/** Which of the row ids $1 (uuid[]) are in `consumption_records` (a retried COPY batch; see `writeConsumptionByCopy`). */
+export const WRITTEN_CONSUMPTION_IDS = `SELECT id::text AS id FROM consumption_records WHERE id = ANY($1::uuid[])`;

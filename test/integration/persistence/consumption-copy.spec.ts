@@ -337,6 +337,9 @@ describe(copyPoolOf.name, () => {
       expect(copyPoolOf(runner.manager)).toBeUndefined();
       expect(copyPoolOf(pool)).toBe(pool);
       expect(copyPoolOf(client)).toBeUndefined();
+      // A pool of another client class (pg-native's) has no protocol connection for COPY.
+      const nativeLike = Object.assign(Object.create(pool), { Client: function NativeClient() {} });
+      expect(copyPoolOf(nativeLike)).toBeUndefined();
       expect(copyPoolOf({ query: () => Promise.resolve([]) })).toBeUndefined();
       expect(copyPoolOf(undefined)).toBeUndefined();
     } finally {

@@ -2,28 +2,8 @@ import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import {
-  closeConnection,
-  createRedisConnection,
-  isClusterConnection,
-  waitUntilReady,
-  type RedisConnection,
-} from '../connection/create-redis-connection.js';
-import {
-  CONTROL_POLL_MS,
-  DEFAULT_BATCH_SIZE,
-  DEFAULT_BLOCK_MS,
-  DEFAULT_CLAIM_IDLE_MS,
-  DEFAULT_CONCURRENCY,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_DELAYED_POLL_MS,
-  DEFAULT_GROUP,
-  DEFAULT_HOUSEKEEPING_INTERVAL_MS,
-  DEFAULT_PREFIX,
-  DEFAULT_RETENTION_MS,
-  DEFAULT_SHUTDOWN_TIMEOUT_MS,
-  REDIS_STREAMS_TRANSPORT,
-} from '../constants.js';
+import { createRedisConnection, isClusterConnection, type RedisConnection } from '../connection/create-redis-connection.js';
+import { DEFAULT_BLOCK_MS, DEFAULT_GROUP, DEFAULT_PREFIX, DEFAULT_SHUTDOWN_TIMEOUT_MS, REDIS_STREAMS_TRANSPORT } from '../constants.js';
 import type { RedisStreamsContext } from '../ctx-host/redis-streams.context.js';
 import { RedisStreamsStatus, type RedisStreamsEvents } from '../events/redis-streams.events.js';
 import type { RedisStreamsHandlerExtras } from '../interfaces/redis-streams-handler-extras.interface.js';
@@ -32,16 +12,13 @@ import type { RetryOptions } from '../interfaces/retry-options.interface.js';
 import { StreamKeys } from '../keys/stream-keys.js';
 import { PayloadPipeline } from '../payload/payload-pipeline.js';
 import { resolveRetryPolicy } from '../retry/backoff.js';
-import { RedisStreamsScripts } from '../scripts/redis-streams-scripts.js';
-import { ControlWatcher, type ControlEvent } from './control-watcher.js';
-import { DueTimer } from './due-timer.js';
+import { resolveConsumerSetup } from './consumer-setup.js';
 import { GroupConsumer, type InvokeHandlers } from './group-consumer.js';
 import { createHandlerInvoker, type HandlerFn } from './handler-invoker.js';
-import { Maintenance } from './maintenance.js';
-import { PeerWatch } from './peer-watch.js';
 import { wrapInvoker } from './payload-invoker.js';
 import { installOriginalErrorCapture } from './original-error-capture.js';
 import { createRequestInvoker } from './request-invoker.js';
+import { consumerKey, ServerRuntime } from './server-runtime.js';
 import { Settler } from './settler.js';
 import { WakeUpReader } from './wake-up-reader.js';
 
@@ -55,17 +32,6 @@ export interface ConsumerState {
   paused: boolean;
   /** Epoch ms of its last read, or, while it waits for new entries, of the wake-up reader's last answer. */
   lastReadAt: number;
-}
-
-/** What a listening server shares between its consumers. */
-interface Runtime {
-  command: RedisConnection;
-  scripts: RedisStreamsScripts;
-  due: DueTimer;
-  control: ControlWatcher;
-  maintenance: Maintenance;
-  peers: PeerWatch;
-  tick: NodeJS.Timeout;
 }
 
 /**
@@ -92,7 +58,7 @@ export class ServerRedisStreams
   private readonly isCluster: boolean;
   /** Payload decoding is configuration, not per-consumer state: one pipeline for every consumer. */
   private readonly payload: PayloadPipeline;
-  private runtime: Runtime | undefined;
+  private runtime: ServerRuntime | undefined;
   private listening: Promise<void> | undefined;
   /** Running consumers by `topic \0 group`. */
   private readonly consumers = new Map<string, GroupConsumer>();
@@ -103,7 +69,6 @@ export class ServerRedisStreams
   /** Set once a Nest processing hook is installed; until then handlers are called directly. */
   private hasProcessingHooks = false;
   private closing: Promise<void> | undefined;
-  private ticking = false;
 
   constructor(private readonly options: RedisStreamsServerOptions = {}) {
     super();
@@ -136,31 +101,9 @@ export class ServerRedisStreams
   }
 
   private async start(): Promise<void> {
-    const command = this.connect('command');
-    const scripts = new RedisStreamsScripts(command);
-    const control = new ControlWatcher(command, this.keys);
-    const o = this.options;
-    const runtime: Runtime = {
-      command,
-      scripts,
-      control,
-      due: new DueTimer(command, scripts, this.keys, o.delayedPollMs ?? DEFAULT_DELAYED_POLL_MS, this.logger),
-      maintenance: new Maintenance(
-        command,
-        scripts,
-        this.keys,
-        { retentionMs: o.retentionMs ?? DEFAULT_RETENTION_MS, housekeepingIntervalMs: o.housekeepingIntervalMs ?? DEFAULT_HOUSEKEEPING_INTERVAL_MS },
-        this.logger,
-      ),
-      peers: new PeerWatch(command, this.keys, this.consumerName),
-      tick: setInterval(() => void this.tick(), CONTROL_POLL_MS),
-    };
-    runtime.tick.unref();
+    const runtime = new ServerRuntime(this.connect('command'), this.keys, this.options, this.consumerName, this.consumers, this.logger);
     this.runtime = runtime;
-    await waitUntilReady(command, DEFAULT_CONNECT_TIMEOUT_MS);
-    // First heartbeat before any consumer owns an entry: a crash right after start is noticed too.
-    const [, died] = await Promise.all([control.start(), runtime.peers.tick()]);
-    runtime.due.start();
+    const died = await runtime.start();
     const starts: Promise<void>[] = [];
     for (const [topic, groups] of this.collectHandlers()) {
       for (const [group, handlers] of groups) {
@@ -222,18 +165,14 @@ export class ServerRedisStreams
       this.isManuallyClosed = true;
       const timeout = this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
       const runtime = this.runtime;
-      if (runtime) {
-        clearInterval(runtime.tick);
-        runtime.due.stop();
-      }
+      runtime?.stop();
       // A blocked XREAD ends at once when its connection drops: no waiting for blockMs.
       for (const reader of this.wakeUps.values()) {
         reader.stop();
         reader.connection.disconnect();
       }
       await Promise.all([...this.consumers.values()].map(c => c.stop(timeout)));
-      if (runtime?.command.status === 'ready') await runtime.peers.leave().catch(() => undefined);
-      await closeConnection(runtime?.command);
+      await runtime?.close();
       this._status$.next(RedisStreamsStatus.CLOSED);
     })();
     return this.closing;
@@ -305,47 +244,15 @@ export class ServerRedisStreams
     this.options.observer?.onConsumerStarted?.({ topic, group, consumer: this.consumerName });
   }
 
-  /** The consumer (and its settler) of one (topic, group), handler extras resolved over server options once. */
-  private createConsumer(runtime: Runtime, topic: string, group: string, invoke: InvokeHandlers, extras: RedisStreamsHandlerExtras) {
-    const o = this.options;
-    const k = this.keys;
-    const keys = {
-      stream: k.stream(topic),
-      deadLetter: k.deadLetter(topic),
-      deadLetterRefs: k.deadLetterRefs(topic),
-      paused: k.paused(topic),
-      retry: k.retry(topic, group),
-      failures: k.failures(topic, group),
-    };
-    const settler = new Settler(
-      runtime.command,
-      runtime.scripts,
-      keys,
-      {
-        topic,
-        group,
-        consumer: this.consumerName,
-        retry: resolveRetryPolicy(o.retry, extras.retry),
-        deadLetter: extras.deadLetter ?? o.deadLetter ?? true,
-      },
-      this.logger,
-      o.observer,
-    );
-    const options = {
-      topic,
-      group,
-      consumer: this.consumerName,
-      concurrency: extras.concurrency ?? o.concurrency ?? DEFAULT_CONCURRENCY,
-      batchSize: o.batchSize ?? DEFAULT_BATCH_SIZE,
-      blockMs: o.blockMs ?? DEFAULT_BLOCK_MS,
-      claimIdleMs: extras.claimIdleMs ?? o.claimIdleMs ?? DEFAULT_CLAIM_IDLE_MS,
-      startFrom: extras.startFrom ?? o.startFrom ?? 'latest',
-    };
+  /** The consumer (and its settler) of one (topic, group). */
+  private createConsumer(runtime: ServerRuntime, topic: string, group: string, invoke: InvokeHandlers, extras: RedisStreamsHandlerExtras) {
+    const setup = resolveConsumerSetup(this.keys, this.options, this.consumerName, topic, group, extras);
+    const settler = new Settler(runtime.command, runtime.scripts, setup.keys, setup.settler, this.logger, this.options.observer);
     const services = { wakeUp: this.wakeUpFor(topic), due: runtime.due };
-    return new GroupConsumer(runtime.command, runtime.scripts, keys, options, settler, invoke, services, this.logger);
+    return new GroupConsumer(runtime.command, runtime.scripts, setup.keys, setup.consumer, settler, invoke, services, this.logger);
   }
 
-  private createInvoker(runtime: Runtime, topic: string, group: string, handlers: HandlerFn[]): InvokeHandlers {
+  private createInvoker(runtime: ServerRuntime, topic: string, group: string, handlers: HandlerFn[]): InvokeHandlers {
     const base = { topic, group, consumer: this.consumerName, deserializer: this.options.deserializer };
     const isRequest = handlers.length === 1 && (handlers[0] as MessageHandler).isEventHandler === false;
     return isRequest
@@ -379,37 +286,6 @@ export class ServerRedisStreams
       reader.start();
     }
     return reader;
-  }
-
-  /** One maintenance tick: control events (pause, resume, replay), then the spread housekeeping. */
-  private async tick(): Promise<void> {
-    const runtime = this.runtime;
-    if (!runtime || this.ticking || this.isManuallyClosed) return;
-    this.ticking = true;
-    try {
-      const consumers = [...this.consumers.values()];
-      const [events, died] = await Promise.all([
-        runtime.control.poll().catch(() => [] as ControlEvent[]),
-        runtime.peers.tick().catch(() => [] as number[]),
-      ]);
-      await Promise.all(events.map(event => this.applyControl(runtime, event)));
-      for (const lastBeatAt of died) runtime.maintenance.peerDied(lastBeatAt, consumers);
-      await runtime.maintenance.run(consumers);
-    } finally {
-      this.ticking = false;
-    }
-  }
-
-  private async applyControl(runtime: Runtime, event: ControlEvent): Promise<void> {
-    const consumer = this.consumers.get(consumerKey(event.topic, event.group));
-    if (!consumer) return;
-    if (event.type === 'replay') {
-      runtime.due.retryAt(consumer, Date.now());
-      return;
-    }
-    // The paused set is the truth (events may arrive out of order with the sets they announce).
-    const paused = await runtime.command.sismember(consumer.keys.paused, event.group).catch(() => undefined);
-    if (paused !== undefined) consumer.setPaused(paused === 1);
   }
 
   /**
@@ -451,9 +327,5 @@ export class ServerRedisStreams
     }
     return redis;
   }
-}
-
-function consumerKey(topic: string, group: string): string {
-  return `${topic}\u0000${group}`;
 }
 

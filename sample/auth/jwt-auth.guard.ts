@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { HttpRequest } from '../common/http/http-types.js';
 import { MqErrorCode } from '../common/errors/mq-error-code.js';
 import { MqException } from '../common/errors/mq.exception.js';
+import { AuthFailureLimiter } from '../common/rate-limit/auth-failure-limiter.js';
 import { PLATFORM_TENANT, TENANT_ID_PATTERN } from '../common/tenancy/topic-names.js';
 import { PRINCIPAL } from './current-principal.decorator.js';
 import { JwtVerifier } from './jwt-verifier.js';
@@ -12,7 +13,8 @@ import { ROLES_KEY } from './roles.decorator.js';
 /**
  * Bearer JWT with `sub`, `tenant_id` and `roles` (verified by `JwtVerifier`: signature, `exp`
  * required, `iss` / `aud` when configured): a missing, malformed, expired or wrongly signed token
- * is 401; a token without the roles of `@Roles(...)` is 403. Applied per controller, never
+ * is 401; a token without the roles of `@Roles(...)` is 403. Failed attempts count against the
+ * client address (`AuthFailureLimiter`: 429 past the limit). Applied per controller, never
  * globally, so the transport's `@EventPattern` handlers are not guarded.
  */
 @Injectable()
@@ -20,11 +22,12 @@ export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly jwt: JwtVerifier,
     private readonly reflector: Reflector,
+    private readonly failures: AuthFailureLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<HttpRequest & { [PRINCIPAL]?: Principal }>();
-    const principal = await this.verify(request.headers.authorization);
+    const principal = await this.failures.authenticate(request, () => this.verify(request.headers.authorization));
     const needed = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
     const missing = (needed ?? []).filter(role => !principal.roles.includes(role));
     if (missing.length) throw MqException.forbidden(`This operation needs the role(s): ${missing.join(', ')}`);

@@ -2,6 +2,7 @@ import { type CanActivate, type ExecutionContext, HttpStatus, Inject, Injectable
 import type { HttpRequest } from '../common/http/http-types.js';
 import { MqErrorCode } from '../common/errors/mq-error-code.js';
 import { MqException } from '../common/errors/mq.exception.js';
+import { AuthFailureLimiter } from '../common/rate-limit/auth-failure-limiter.js';
 import { SAMPLE_CONFIG, type SampleConfig } from '../config/sample-config.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { matchesToken, tokenDigest } from './token-digest.js';
@@ -20,23 +21,29 @@ export class MetricsTokenGuard implements CanActivate {
   constructor(
     @Inject(SAMPLE_CONFIG) config: SampleConfig,
     private readonly jwt: JwtAuthGuard,
+    private readonly failures: AuthFailureLimiter,
   ) {
     this.expected = config.metricsToken === undefined ? undefined : tokenDigest(config.metricsToken);
     this.role = config.monitoringRole;
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const header = context.switchToHttp().getRequest<HttpRequest>().headers.authorization ?? '';
+    const request = context.switchToHttp().getRequest<HttpRequest>();
+    const roles = await this.failures.authenticate(request, () => this.rolesOf(request.headers.authorization ?? ''));
+    if (roles === 'metrics-token') return true;
+    if (!roles.includes(this.role)) throw MqException.forbidden(`This endpoint needs the "${this.role}" role or the metrics token`);
+    return true;
+  }
+
+  /** `'metrics-token'` for the metrics token, else the roles of a valid bearer JWT; 401 otherwise. */
+  private async rolesOf(header: string): Promise<string[] | 'metrics-token'> {
     const token = header.startsWith('Bearer ') ? header.slice(7) : '';
-    if (this.expected && matchesToken(token, this.expected)) return true;
-    let roles: string[] = [];
+    if (this.expected && matchesToken(token, this.expected)) return 'metrics-token';
     try {
-      roles = (await this.jwt.verify(header, { allowPlatformTenant: true })).roles;
+      return (await this.jwt.verify(header, { allowPlatformTenant: true })).roles;
     } catch {
       throw denied();
     }
-    if (!roles.includes(this.role)) throw MqException.forbidden(`This endpoint needs the "${this.role}" role or the metrics token`);
-    return true;
   }
 }
 

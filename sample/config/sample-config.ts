@@ -34,7 +34,12 @@ export interface TenantLimits {
   requestsPerWindow: number;
   /** Messages published per tenant per window (`RATE_LIMIT_PUBLISH`; a batch counts each message). @defaultValue 5000 */
   publishPerWindow: number;
-  /** Window of both rates, ms (`RATE_LIMIT_WINDOW_MS`). @defaultValue 60000 */
+  /**
+   * Failed authentications (401) per client address per window (`RATE_LIMIT_AUTH_FAILURES`); past it
+   * the address answers 429 until the window ends, valid credentials included. @defaultValue 30
+   */
+  authFailuresPerWindow: number;
+  /** Window of every rate, ms (`RATE_LIMIT_WINDOW_MS`). @defaultValue 60000 */
   windowMs: number;
 }
 
@@ -178,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
       maxSubscriptions: int(env, 'MAX_SUBSCRIPTIONS_PER_TENANT', 50, 1),
       requestsPerWindow: int(env, 'RATE_LIMIT_REQUESTS', 600, 1),
       publishPerWindow: int(env, 'RATE_LIMIT_PUBLISH', 5_000, 1),
+      authFailuresPerWindow: int(env, 'RATE_LIMIT_AUTH_FAILURES', 30, 1),
       windowMs: int(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 100),
     },
     webhookAllow: (env.MQ_WEBHOOK_ALLOW ?? '').split(',').map(s => s.trim()).filter(Boolean),

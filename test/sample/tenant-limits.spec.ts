@@ -71,7 +71,7 @@ describe('Sample: per-tenant limits', () => {
 
   describe('quotas and rates', () => {
     it('should answer 429 MQ_QUOTA_EXCEEDED past the subscription quota of the tenant', async () => {
-      s = await startSampleApp({ limits: { maxSubscriptions: 2, requestsPerWindow: 1000, publishPerWindow: 1000, windowMs: 60_000 } });
+      s = await startSampleApp({ limits: { maxSubscriptions: 2, requestsPerWindow: 1000, publishPerWindow: 1000, authFailuresPerWindow: 30, windowMs: 60_000 } });
       receiver = await WebhookReceiver.start();
       const a = api(s);
       await a.queue('orders');
@@ -87,7 +87,7 @@ describe('Sample: per-tenant limits', () => {
     });
 
     it('should limit the request rate per tenant with 429 MQ_RATE_LIMITED and Retry-After', async () => {
-      s = await startSampleApp({ limits: { maxSubscriptions: 50, requestsPerWindow: 5, publishPerWindow: 1000, windowMs: 60_000 } });
+      s = await startSampleApp({ limits: { maxSubscriptions: 50, requestsPerWindow: 5, publishPerWindow: 1000, authFailuresPerWindow: 30, windowMs: 60_000 } });
       const a = api(s);
       const statuses: number[] = [];
       for (let n = 0; n < 8; n++) statuses.push((await a.get('/queues')).status);
@@ -101,8 +101,29 @@ describe('Sample: per-tenant limits', () => {
       expect((await api(s, s.token({ tenant_id: 'other' })).get('/queues')).status).toBe(200);
     });
 
+    it('should answer 429 to an address past its failed authentications, before checking any credential', async () => {
+      s = await startSampleApp({ limits: { maxSubscriptions: 50, requestsPerWindow: 1000, publishPerWindow: 1000, authFailuresPerWindow: 3, windowMs: 60_000 } });
+      const a = api(s);
+      expect((await a.get('/queues')).status).toBe(200); // a valid token is not a failure
+      const guess = (path: string, headers: Record<string, string>) => {
+        const call = request(s.http).get(path);
+        for (const [name, value] of Object.entries(headers)) call.set(name, value);
+        return call;
+      };
+      const statuses: number[] = [];
+      statuses.push((await guess(`${API}/queues`, { Authorization: 'Bearer a.b.c' })).status);
+      statuses.push((await guess(`${API}/queues`, {})).status);
+      statuses.push((await guess('/internal/mq/health-detailed', { 'X-Service-Token': 'wrong' })).status); // every guard counts
+      statuses.push((await guess(`${API}/queues`, { Authorization: 'Bearer a.b.c' })).status);
+      expect(statuses).toEqual([401, 401, 401, 429]);
+      const limited = await a.get('/queues'); // the address is blocked: a valid token too, until the window ends
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(limited.body).toMatchObject({ code: 'MQ_RATE_LIMITED', details: { limit: 3, windowSeconds: 60 } });
+    });
+
     it('should limit the messages published per tenant, a batch counting each message, all or none', async () => {
-      s = await startSampleApp({ limits: { maxSubscriptions: 50, requestsPerWindow: 1000, publishPerWindow: 3, windowMs: 60_000 } });
+      s = await startSampleApp({ limits: { maxSubscriptions: 50, requestsPerWindow: 1000, publishPerWindow: 3, authFailuresPerWindow: 30, windowMs: 60_000 } });
       const a = api(s);
       await a.queue('orders');
       await request(s.http).post(`${API}/publish/batch`).set('Authorization', a.auth).send({ topic: 'orders', messages: [{ payload: 1 }, { payload: 2 }] }).expect(202);

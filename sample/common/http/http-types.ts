@@ -4,6 +4,8 @@
  */
 export interface HttpRequest {
   headers: Record<string, string | string[] | undefined> & { authorization?: string };
+  /** The client address (Express `req.ip`: the socket's peer, or per `trust proxy` the forwarded one). */
+  ip?: string;
 }
 
 /** See `HttpRequest`. */

@@ -1,16 +1,22 @@
 import { Global, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { SAMPLE_CONFIG, type SampleConfig } from '../../config/sample-config.js';
+import { SampleRedisModule } from '../redis/sample-redis.module.js';
+import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { PublishRateLimiter } from './publish-rate-limiter.js';
 import { RateLimitStorageModule } from './rate-limit-storage.module.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 import { TenantThrottlerGuard } from './tenant-throttler.guard.js';
 
-/** Per-tenant rates, counted in Redis: requests (`TenantThrottlerGuard`) and published messages (`PublishRateLimiter`). */
+/**
+ * Rates counted in Redis: per tenant, requests (`TenantThrottlerGuard`) and published messages
+ * (`PublishRateLimiter`); per client address, failed authentications (`AuthFailureLimiter`).
+ */
 @Global()
 @Module({
   imports: [
     RateLimitStorageModule,
+    SampleRedisModule,
     ThrottlerModule.forRootAsync({
       imports: [RateLimitStorageModule],
       inject: [SAMPLE_CONFIG, RedisThrottlerStorage],
@@ -20,7 +26,7 @@ import { TenantThrottlerGuard } from './tenant-throttler.guard.js';
       }),
     }),
   ],
-  providers: [PublishRateLimiter, TenantThrottlerGuard],
-  exports: [PublishRateLimiter, TenantThrottlerGuard, ThrottlerModule],
+  providers: [PublishRateLimiter, TenantThrottlerGuard, AuthFailureLimiter],
+  exports: [PublishRateLimiter, TenantThrottlerGuard, AuthFailureLimiter, ThrottlerModule],
 })
 export class RateLimitModule {}

@@ -98,7 +98,8 @@ function runBare(handler: HandlerFn, data: unknown, ctx: RedisStreamsContext): P
   } catch (err) {
     return Promise.reject(err);
   }
-  if (result instanceof Promise) return result.then(completeObservable);
+  // Any thenable is awaited (Promise.resolve returns a native promise as it is).
+  if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') return Promise.resolve(result).then(completeObservable);
   return Promise.resolve(completeObservable(result));
 }
 

@@ -56,6 +56,35 @@ describe('ServerRedisStreams runtime subscriptions', () => {
     expect(info[info.indexOf('lag') + 1]).toBe(1); // not consumed any more, still waiting for the group
   });
 
+  it('should settle a plain handler by the thenable it returns: ack once it resolves, retry when it rejects', async () => {
+    const attempts: number[] = [];
+    let release!: () => void;
+    const thenable = (attempt: number): PromiseLike<void> => ({
+      then(onFulfilled, onRejected) {
+        const settled = new Promise<void>((resolve, reject) => {
+          if (attempt === 1) setImmediate(() => reject(new Error('first try fails')));
+          else release = resolve;
+        });
+        return settled.then(onFulfilled, onRejected);
+      },
+    });
+    await server.server.subscribe(
+      'hooks',
+      (_data, ctx: RedisStreamsContext) => {
+        attempts.push(ctx.getAttempt());
+        return thenable(ctx.getAttempt());
+      },
+      { group: 'thenables', retry: { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 20 } } },
+    );
+    await lastValueFrom(client.emit('hooks', { n: 1 }));
+    await waitFor(() => attempts.length === 2 && release !== undefined, 'the retry');
+    const pending = async () => ((await redis.xpending(`${prefix}:{hooks}`, 'thenables')) as [number])[0];
+    expect(await pending()).toBe(1); // its thenable has not resolved: not acked
+    release();
+    await waitFor(async () => (await pending()) === 0, 'the ack');
+    expect(attempts).toEqual([1, 2]);
+  });
+
   it('should apply a policy change to a running consumer without restart', async () => {
     const calls: number[] = [];
     await server.server.subscribe(

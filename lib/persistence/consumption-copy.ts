@@ -1,4 +1,3 @@
-import type { Writable } from 'node:stream';
 import { consumptionCopyText } from './record-rows.js';
 import { copyConsumptionBatch, WRITTEN_CONSUMPTION_IDS } from './recorder.sql.js';
 
@@ -11,29 +10,17 @@ export interface CopyPool {
 /** A pooled `pg` client, as far as the COPY path uses it. */
 export interface CopyClient {
   query(sql: string, parameters?: unknown[]): Promise<unknown>;
-  query<T extends Writable>(stream: T): T;
+  query<T extends { submit(connection: never): void }>(submittable: T): T;
   on(event: 'error', listener: (err: Error) => void): unknown;
   off(event: 'error', listener: (err: Error) => void): unknown;
   release(destroy?: boolean | Error): void;
 }
 
-/** `pg-copy-streams`' `from()`: a writable COPY FROM STDIN query. */
-export type CopyFrom = (sql: string) => Writable;
-
-let copyFromModule: Promise<CopyFrom | undefined> | undefined;
-
-/**
- * `from()` of `pg-copy-streams`, loaded once on first use; `undefined` when the package is not
- * installed (it is an optional peer), and the recorder keeps writing with INSERT.
- */
-export function loadCopyFrom(): Promise<CopyFrom | undefined> {
-  return (copyFromModule ??= import('pg-copy-streams').then(
-    m => {
-      const mod = m as { from?: CopyFrom; default?: { from?: CopyFrom } };
-      return mod.from ?? mod.default?.from;
-    },
-    () => undefined,
-  ));
+/** The protocol connection of pg's JavaScript client, as far as `CopyInQuery` writes to it. */
+interface PgConnection {
+  query(text: string): void;
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
 }
 
 /**
@@ -58,8 +45,8 @@ export function copyPoolOf(database: unknown): CopyPool | undefined {
 
 /**
  * A `pg` `Pool` (a `Client` has `connect` too, but no pool counters) of pg's JavaScript client:
- * pg-copy-streams speaks the protocol through that client's connection, which the pg-native
- * client (TypeORM takes it when `pg-native` is installed) does not have.
+ * `CopyInQuery` writes to that client's protocol connection, which the pg-native client (TypeORM
+ * takes it when `pg-native` is installed) does not have.
  */
 function isPool(value: any): boolean {
   return (
@@ -80,26 +67,22 @@ function isPool(value: any): boolean {
  * A retry keeps the row ids of the attempt before: when that one committed but its answer was
  * lost with the connection, the COPY meets its own ids, and only the rows not there are written.
  */
-export async function writeConsumptionByCopy(
-  pool: CopyPool,
-  copyFrom: CopyFrom,
-  cols: readonly (readonly unknown[])[],
-): Promise<void> {
+export async function writeConsumptionByCopy(pool: CopyPool, cols: readonly (readonly unknown[])[]): Promise<void> {
   try {
-    await copyBatch(pool, copyFrom, cols);
+    await copyBatch(pool, cols);
   } catch (err) {
     const { code, constraint } = (err ?? {}) as { code?: string; constraint?: string };
     if (code !== '23505' || constraint !== PRIMARY_KEY) throw err;
     const rest = await withoutWritten(pool, cols);
-    if (rest[0].length) await copyBatch(pool, copyFrom, rest);
+    if (rest[0].length) await copyBatch(pool, rest);
   }
 }
 
 const PRIMARY_KEY = 'pk_consumption_records';
 
 /** One COPY of the batch in its transaction (see `copyConsumptionBatch`). */
-async function copyBatch(pool: CopyPool, copyFrom: CopyFrom, cols: readonly (readonly unknown[])[]): Promise<void> {
-  const text = consumptionCopyText(cols);
+async function copyBatch(pool: CopyPool, cols: readonly (readonly unknown[])[]): Promise<void> {
+  const data = Buffer.from(consumptionCopyText(cols), 'utf8');
   const sql = copyConsumptionBatch(touchedValues(cols[0] as readonly string[], cols[9] as readonly number[]));
   const client = await pool.connect();
   // A checked-out pg client has no pool listener: an 'error' event (connection lost) with no
@@ -108,7 +91,7 @@ async function copyBatch(pool: CopyPool, copyFrom: CopyFrom, cols: readonly (rea
   const onError = (err: Error) => (broken ??= err);
   client.on('error', onError);
   try {
-    await copyIn(client, copyFrom(sql), text);
+    await client.query(new CopyInQuery(sql, data)).done;
   } catch (err) {
     if (!broken) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
     throw err;
@@ -129,16 +112,51 @@ async function withoutWritten(pool: CopyPool, cols: readonly (readonly unknown[]
 }
 
 /**
- * Runs `stream`'s query (it holds the COPY) with `text` as the COPY data; resolves at the query's
- * end (pg-copy-streams finishes on ReadyForQuery: after the COMMIT that follows the COPY).
+ * A simple-protocol query holding one `COPY … FROM STDIN`, for pg's `client.query(submittable)`.
+ * It writes its COPY data and CopyDone right behind the query, in the same turn, instead of waiting
+ * for the server's CopyInResponse: one round trip per batch, like the INSERT path. The protocol
+ * allows it: the server reads the data when it reaches the COPY, and drops copy messages that
+ * arrive after an error. `done` settles on the query's end: ReadyForQuery after the COMMIT, or
+ * the first error.
  */
-function copyIn(client: CopyClient, stream: Writable, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.on('error', reject);
-    stream.once('finish', resolve);
-    client.query(stream);
-    stream.end(text);
-  });
+class CopyInQuery {
+  readonly done: Promise<void>;
+  /** pg replaces it to clear its `query_timeout` timer; called once, when the query ends. */
+  callback?: (err?: Error) => void;
+  private settle!: (err?: Error) => void;
+
+  constructor(
+    readonly text: string,
+    private readonly data: Buffer,
+  ) {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.settle = err => (err ? reject(err) : resolve());
+    });
+  }
+
+  submit(connection: PgConnection): void {
+    connection.query(this.text);
+    connection.sendCopyFromChunk(this.data);
+    connection.endCopyFrom();
+  }
+
+  handleCopyInResponse(): void {
+    // The data went with the query.
+  }
+
+  handleCommandComplete(): void {
+    // One per statement of the query; the end is ReadyForQuery.
+  }
+
+  handleReadyForQuery(): void {
+    this.callback?.();
+    this.settle();
+  }
+
+  handleError(err: Error): void {
+    this.callback?.(err);
+    this.settle(err);
+  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

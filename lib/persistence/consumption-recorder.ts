@@ -8,7 +8,7 @@ import type {
   MessageSettledEvent,
   RedisStreamsObserver,
 } from '../observer/redis-streams-observer.interface.js';
-import { copyPoolOf, loadCopyFrom, writeConsumptionByCopy } from './consumption-copy.js';
+import { copyPoolOf, writeConsumptionByCopy } from './consumption-copy.js';
 import type { RedisStreamsPersistenceOptions } from './interfaces/redis-streams-persistence-options.interface.js';
 import {
   DEFAULT_CORRELATION_HEADER,
@@ -64,8 +64,7 @@ export interface RecorderHooks {
 /**
  * Writes what the transport reports to PostgreSQL, off the hot path. Observer calls only push to
  * an in-memory buffer (O(1), never awaiting, never throwing); a timer flushes it with one
- * multi-row INSERT per batch, or one COPY for consumption records on a `pg` pool when
- * `pg-copy-streams` is installed. While the database is slow or down, records wait up to
+ * multi-row INSERT per batch, or one COPY for consumption records on a `pg` pool. While the database is slow or down, records wait up to
  * `maxBufferSize`, then new ones are dropped and counted: message processing never waits on it.
  * @publicApi
  */
@@ -329,11 +328,10 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
         // COPY where it applies: it costs PostgreSQL about a third less CPU per row. The settling
         // of message records reads the batch's rows inside the INSERT statement, so it keeps that.
         const pool = this.options.recordMessages ? undefined : copyPoolOf(this.database.unwrap?.() ?? this.database);
-        const copyFrom = pool && (await loadCopyFrom());
-        if (pool && copyFrom) {
+        if (pool) {
           const cols = consumptionColumns(events.taken, times.taken, ids, this.headers, known.taken);
           rowIds = cols[12] as string[];
-          return writeConsumptionByCopy(pool, copyFrom, cols);
+          return writeConsumptionByCopy(pool, cols);
         }
         const cols = consumptionColumns(events.taken, times.taken, ids, this.headers);
         await this.database.query(

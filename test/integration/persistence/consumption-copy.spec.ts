@@ -1,7 +1,7 @@
 import { Client, Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { MessageSettledEvent } from '../../../lib/index.js';
-import { copyPoolOf, loadCopyFrom, writeConsumptionByCopy } from '../../../lib/persistence/consumption-copy.js';
+import { copyPoolOf, writeConsumptionByCopy } from '../../../lib/persistence/consumption-copy.js';
 import { ConsumptionRecorder, type RecorderDatabase } from '../../../lib/persistence/consumption-recorder.js';
 import { consumptionColumns } from '../../../lib/persistence/record-rows.js';
 import { randomPrefix } from '../../helpers/redis.js';
@@ -184,6 +184,22 @@ describe('ConsumptionRecorder with COPY', () => {
     expect(states.flat().every(r => r.fresh === true)).toBe(true);
   });
 
+  it('should keep its connection usable when the COPY fails before taking data, and write once it can', async () => {
+    const rec = recorder(db.dataSource, { maxRetryDelayMs: 50 });
+    rec.onConsumerStarted({ topic: 'orders', group: 'billing', consumer: 'c1' });
+    await waitFor(async () => (await db.dataSource.query(`SELECT 1 FROM message_subscriptions`)).length === 1, 'registration');
+    await db.dataSource.query(`ALTER TABLE consumption_records RENAME TO consumption_records_away`);
+    for (let i = 0; i < 50; i++) rec.onMessageSettled(event(i));
+    await waitFor(() => rec.getStats().failedFlushes >= 2, 'two failed flushes');
+    // The COPY data sent with the query was dropped by the server: the connections answer normally.
+    const pool = copyPoolOf(db.dataSource) as unknown as Pool;
+    await waitFor(() => pool.idleCount === pool.totalCount, 'every pooled connection idle');
+    expect(await db.dataSource.query(`SELECT 1 AS ok`)).toEqual([{ ok: 1 }]);
+    await db.dataSource.query(`ALTER TABLE consumption_records_away RENAME TO consumption_records`);
+    await waitFor(() => rec.getStats().written.consumption === 50, 'the batch written');
+    expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM consumption_records`)).toEqual([{ n: 50 }]);
+  });
+
   it('should write only the rows an earlier attempt of the batch did not (same row ids)', async () => {
     const [{ id: topicId }] = await db.dataSource.query(`INSERT INTO message_topics (name) VALUES ('orders') RETURNING id`);
     const [{ id: subscriptionId }] = await db.dataSource.query(
@@ -196,11 +212,10 @@ describe('ConsumptionRecorder with COPY', () => {
       correlation: 'x-correlation-id',
     });
     const pool = copyPoolOf(db.dataSource)!;
-    const copyFrom = (await loadCopyFrom())!;
     // The first 100 rows committed earlier (an attempt whose answer was lost), then the whole batch again.
-    await writeConsumptionByCopy(pool, copyFrom, cols.map(col => col.slice(0, 100)));
-    await writeConsumptionByCopy(pool, copyFrom, cols);
-    await writeConsumptionByCopy(pool, copyFrom, cols);
+    await writeConsumptionByCopy(pool, cols.map(col => col.slice(0, 100)));
+    await writeConsumptionByCopy(pool, cols);
+    await writeConsumptionByCopy(pool, cols);
     const [counts] = await db.dataSource.query(
       `SELECT count(*)::int AS n, count(DISTINCT stream_entry_id)::int AS entries,
               (extract(epoch FROM max(processed_at)) * 1000)::bigint::text AS latest FROM consumption_records`,

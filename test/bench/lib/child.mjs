@@ -3,32 +3,12 @@
  * Loads `scenarios/<config.module>.mjs`, runs its consumer or producer, and talks to the
  * orchestrator over IPC: → ready, ← start/go, → done/produced, ← report, ← stop.
  */
+import { benchChild } from './bench-child.mjs';
 import { Tracker } from './tracker.mjs';
 import { runProducer } from './producer-loop.mjs';
 
-const [role, encoded] = process.argv.slice(2);
-const cfg = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+const { role, cfg, send, reportError, stop, onClose } = benchChild({ stopTimeoutMs: 10_000 });
 const scenario = await import(`../scenarios/${cfg.module}.mjs`);
-const send = msg => process.send?.(msg);
-
-process.on('unhandledRejection', err => send({ type: 'error', error: String(err?.stack ?? err) }));
-process.on('disconnect', () => process.exit(1)); // the orchestrator died
-
-let close = async () => undefined;
-let stopping = false;
-
-async function stop() {
-  if (stopping) return;
-  stopping = true;
-  const timer = setTimeout(() => process.exit(0), 10_000);
-  try {
-    await close();
-  } catch (err) {
-    send({ type: 'error', error: `close failed: ${err?.message ?? err}` });
-  }
-  clearTimeout(timer);
-  process.exit(0);
-}
 
 try {
   if (role === 'consumer') {
@@ -39,7 +19,7 @@ try {
     });
     // A scenario's consumer resolves with its close function, or with { close, report }.
     const started = await scenario.consumer(cfg, tracker.handle);
-    close = typeof started === 'function' ? started : started.close;
+    onClose(typeof started === 'function' ? started : started.close);
     extraReport = typeof started === 'function' ? undefined : started.report;
     process.on('message', msg => {
       if (msg.type === 'start') tracker.start();
@@ -48,18 +28,18 @@ try {
     });
   } else {
     const producer = await scenario.producer(cfg);
-    close = producer.close;
+    onClose(producer.close);
     process.on('message', msg => {
       if (msg.type === 'go') {
         runProducer(producer.send, cfg).then(
           result => send({ type: 'produced', result }),
-          err => send({ type: 'error', error: String(err?.stack ?? err) }),
+          reportError,
         );
       } else if (msg.type === 'stop') void stop();
     });
   }
   send({ type: 'ready' });
 } catch (err) {
-  send({ type: 'error', error: String(err?.stack ?? err) });
+  reportError(err);
   process.exit(1);
 }

@@ -4,33 +4,13 @@
  * `ready` with the time that took, then reports probes and traffic (see spread-tracker.mjs). The
  * producer runs the orchestrator's operations (`op` → `op-done`): probes, pause/resume, traffic.
  */
+import { benchChild } from './bench-child.mjs';
 import { nowNs } from './clock.mjs';
 import { runProducer } from './producer-loop.mjs';
 import { SpreadTracker } from './spread-tracker.mjs';
 
-const [role, encoded] = process.argv.slice(2);
-const cfg = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+const { role, cfg, send, reportError, stop, onClose } = benchChild({ stopTimeoutMs: 15_000 });
 const system = await import(`../scenarios/many-topics/${cfg.system}.mjs`);
-const send = msg => process.send?.(msg);
-
-process.on('unhandledRejection', err => send({ type: 'error', error: String(err?.stack ?? err) }));
-process.on('disconnect', () => process.exit(1)); // the orchestrator died
-
-let close = async () => undefined;
-let stopping = false;
-
-async function stop() {
-  if (stopping) return;
-  stopping = true;
-  const timer = setTimeout(() => process.exit(0), 15_000);
-  try {
-    await close();
-  } catch (err) {
-    send({ type: 'error', error: `close failed: ${err?.message ?? err}` });
-  }
-  clearTimeout(timer);
-  process.exit(0);
-}
 
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
@@ -99,7 +79,7 @@ try {
   if (role === 'consumer') {
     const tracker = new SpreadTracker(send);
     const started = await system.consumer(cfg, tracker.handle);
-    close = started.close;
+    onClose(started.close);
     process.on('message', msg => {
       if (msg.type === 'expect') {
         tracker.expect(msg);
@@ -111,19 +91,19 @@ try {
     send({ type: 'ready', subscribeMs: started.subscribeMs });
   } else {
     const producer = await system.producer(cfg);
-    close = producer.close;
+    onClose(producer.close);
     const ops = operations(producer);
     process.on('message', msg => {
       if (msg.type === 'op') {
         ops[msg.op](msg).then(
           result => send({ type: 'op-done', op: msg.op, result }),
-          err => send({ type: 'error', error: String(err?.stack ?? err) }),
+          reportError,
         );
       } else if (msg.type === 'stop') void stop();
     });
     send({ type: 'ready' });
   }
 } catch (err) {
-  send({ type: 'error', error: String(err?.stack ?? err) });
+  reportError(err);
   process.exit(1);
 }

@@ -146,6 +146,7 @@ function prepare(app, tarball) {
     ),
   );
   copyFileSync(join(here, 'apps', app.main), join(dir, 'src', 'e2e.ts'));
+  copyFileSync(join(here, 'apps', 'e2e-helpers.ts'), join(dir, 'src', 'e2e-helpers.ts'));
   if (app.quickStart) writeFileSync(join(dir, 'src', 'quick-start.ts'), quickStart());
   return dir;
 }

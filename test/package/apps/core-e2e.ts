@@ -5,7 +5,6 @@ import 'reflect-metadata';
 import { Controller, Inject, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClientsModule, Ctx, EventPattern, Payload, type MicroserviceOptions } from '@nestjs/microservices';
-import { Redis } from 'ioredis';
 import { lastValueFrom } from 'rxjs';
 import {
   ClientRedisStreams,
@@ -16,6 +15,7 @@ import {
   redisStreamsClient,
   redisStreamsExtras,
 } from 'nestjs-redis-streams-transport';
+import { deletePrefix, until } from './e2e-helpers.js';
 
 interface Order {
   id: string;
@@ -53,35 +53,6 @@ class Orders {
   providers: [Orders],
 })
 class AppModule {}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(resolve => setTimeout(resolve, 25));
-  }
-}
-
-/** Every key of this run (topics and the server's control keys). */
-async function deletePrefix(): Promise<void> {
-  const redis = new Redis(connection.url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
-function attemptsOf(id: string): number[] {
-  return calls.filter(c => c.id === id).map(c => c.attempt);
-}
 
 async function main(): Promise<void> {
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(AppModule, {
@@ -121,7 +92,7 @@ async function main(): Promise<void> {
   } finally {
     await app.close();
     await admin.close();
-    await deletePrefix();
+    await deletePrefix(connection.url, prefix);
   }
 }
 

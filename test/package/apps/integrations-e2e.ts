@@ -9,7 +9,6 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
-import { Redis } from 'ioredis';
 import { lastValueFrom } from 'rxjs';
 import { DataSource } from 'typeorm';
 import {
@@ -28,6 +27,7 @@ import {
   REDIS_STREAMS_MIGRATIONS,
   withTypeOrmRecording,
 } from 'nestjs-redis-streams-transport/typeorm';
+import { deletePrefix, until } from './e2e-helpers.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const databaseUrl = process.env.DATABASE_URL;
@@ -62,30 +62,6 @@ class Handlers {
   controllers: [Handlers],
 })
 class AppModule {}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(resolve => setTimeout(resolve, 25));
-  }
-}
-
-async function deletePrefix(): Promise<void> {
-  const redis = new Redis(redisUrl);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 async function main(): Promise<void> {
   if (!databaseUrl) throw new Error('DATABASE_URL is not set');
@@ -126,7 +102,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await app.close();
-    await deletePrefix();
+    await deletePrefix(redisUrl, prefix);
   }
 
   // The migrations' down(): every table goes again.

@@ -54,6 +54,10 @@ class Orders {
 })
 class AppModule {}
 
+function attemptsOf(id: string): number[] {
+  return calls.filter(c => c.id === id).map(c => c.attempt);
+}
+
 async function main(): Promise<void> {
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(AppModule, {
     strategy: new ServerRedisStreams({ connection, prefix, group: 'billing', blockMs: 200 }),

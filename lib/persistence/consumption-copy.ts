@@ -18,9 +18,11 @@ export interface CopyClient {
 
 /** The protocol connection of pg's JavaScript client, as far as `CopyInQuery` writes to it. */
 interface PgConnection {
+  stream?: { cork?(): void; uncork?(): void };
   query(text: string): void;
   sendCopyFromChunk(chunk: Buffer): void;
   endCopyFrom(): void;
+  flush(): void;
 }
 
 /**
@@ -135,13 +137,18 @@ class CopyInQuery {
   }
 
   submit(connection: PgConnection): void {
+    connection.stream?.cork?.();
     connection.query(this.text);
     connection.sendCopyFromChunk(this.data);
     connection.endCopyFrom();
+    connection.stream?.uncork?.();
   }
 
-  handleCopyInResponse(): void {
-    // The data went with the query.
+  handleCopyInResponse(connection: PgConnection): void {
+    // The data went with the query. A Flush (a no-op for the server here) answers the
+    // CopyInResponse at once: with nothing to send, the client's TCP would delay its ACK, and a
+    // proxy on the way using Nagle's algorithm would hold the final answer until then (40 ms).
+    connection.flush();
   }
 
   handleCommandComplete(): void {

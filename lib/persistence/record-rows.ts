@@ -56,19 +56,31 @@ export function consumptionColumns(
     const e = events[i];
     const at = settledAt[i];
     cols[0][i] = subscriptionIds[i];
-    cols[1][i] = e.messageId ?? null;
-    cols[2][i] = e.consumer;
-    cols[3][i] = e.entryId;
+    cols[1][i] = e.messageId == null ? null : fit(e.messageId, 64);
+    cols[2][i] = fit(e.consumer, 255);
+    cols[3][i] = fit(e.entryId, 64);
     cols[4][i] = consumptionStatusOf(e.outcome);
     cols[5][i] = Math.max(0, Math.round(e.durationMs));
-    cols[6][i] = e.error === undefined ? null : e.error.slice(0, MAX_ERROR_MESSAGE_LENGTH);
+    cols[6][i] = e.error == null ? null : fit(e.error, MAX_ERROR_MESSAGE_LENGTH);
     cols[7][i] = Math.max(0, e.attempt - 1);
     cols[8][i] = at - e.durationMs;
     cols[9][i] = at;
     cols[10][i] = e.nextAttemptAt ?? null;
-    cols[11][i] = e.headers?.[headers.tenant] ?? null;
+    const tenant = e.headers?.[headers.tenant];
+    cols[11][i] = tenant == null ? null : fit(tenant, 64);
   }
   return cols;
+}
+
+/**
+ * A string PostgreSQL takes into a column of `max` characters (the lengths of the
+ * `consumption_records` columns): cut to it, and NUL, which text cannot hold, replaced by U+FFFD.
+ * A value it would refuse (a long tenant header, a NUL in an error message) would fail its whole
+ * batch on every retry, and recording would stop.
+ */
+function fit(value: string, max: number): string {
+  const cut = value.length > max ? value.slice(0, max) : value;
+  return cut.includes('\u0000') ? cut.replaceAll('\u0000', '\uFFFD') : cut;
 }
 
 /**

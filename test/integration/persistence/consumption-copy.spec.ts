@@ -91,6 +91,16 @@ describe('ConsumptionRecorder with COPY', () => {
     events.push(event(100, { messageId: undefined, outcome: 'dead_lettered', error: LONG_ERROR, durationMs: 0, headers: {} }));
     events.push(event(101, { messageId: '', outcome: 'dropped', error: '', durationMs: 1e-7, headers: { 'x-tenant-id': '' } }));
     events.push(event(102, { outcome: 'acked', durationMs: 2.5e-7 }));
+    // Values PostgreSQL would refuse (too long for the column, NUL): cut and replaced, not a failed batch.
+    events.push(
+      event(103, {
+        consumer: `consumer-${'c'.repeat(300)}`,
+        messageId: `m\u0000${'m'.repeat(100)}`,
+        outcome: 'dead_lettered',
+        error: `nul\u0000byte ${'e'.repeat(5_000)}`,
+        headers: { 'x-tenant-id': `tenant\u0000${'t'.repeat(100)}` },
+      }),
+    );
     return events;
   }
 
@@ -163,13 +173,20 @@ describe('ConsumptionRecorder with COPY', () => {
     expect(long.error_bytes).toEqual(Buffer.from(LONG_ERROR.slice(0, 4_000), 'utf8'));
     expect(byEntry.get('1700000000000-101')).toMatchObject({ message_id: '', tenant_id: '', error_message: '', status: 'failed' });
     expect(byEntry.get('1700000000000-102')).toMatchObject({ error_message: null, tenant_id: null, status: 'success' });
+    const refused = byEntry.get('1700000000000-103')!;
+    expect(refused).toMatchObject({
+      consumer_instance: `consumer-${'c'.repeat(246)}`,
+      message_id: `m\uFFFD${'m'.repeat(62)}`,
+      tenant_id: `tenant\uFFFD${'t'.repeat(57)}`,
+    });
+    expect(refused.error_message).toBe(`nul\uFFFDbyte ${'e'.repeat(3_991)}`);
   });
 
   it('should roll a rejected COPY back whole, leave last_consumed_at alone and keep its pooled connection usable', async () => {
     const rec = recorder(db.dataSource, { maxRetryDelayMs: 50 });
     const events = Array.from({ length: 200 }, (_, i) => event(i));
-    // The last row is too long for its column: PostgreSQL rejects the COPY after taking 199 rows.
-    events.push(event(200, { headers: { 'x-tenant-id': 't'.repeat(65) } }));
+    // The last row is out of range for its column: PostgreSQL rejects the COPY after taking 200 rows.
+    events.push(event(200, { durationMs: 3e9 }));
     for (const e of events) rec.onMessageSettled(e);
     await waitFor(() => rec.getStats().failedFlushes >= 2, 'two failed flushes');
     expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM consumption_records`)).toEqual([{ n: 0 }]);

@@ -62,14 +62,15 @@ function createRecorder(
   hooks: RecorderHooks | undefined,
 ): ConsumptionRecorder {
   let database = persistence.dataSource;
+  // Looked up late: TypeOrmModule's DataSource may be created after this provider.
+  const resolve = (): RecorderDatabase =>
+    (database ??= moduleRef.get<RecorderDatabase>(getDataSourceToken(persistence.dataSourceName ?? 'default') as string, {
+      strict: false,
+    }));
   const lazy: RecorderDatabase = {
-    query: (sql, parameters) => {
-      // Looked up late: TypeOrmModule's DataSource may be created after this provider.
-      database ??= moduleRef.get<RecorderDatabase>(getDataSourceToken(persistence.dataSourceName ?? 'default') as string, {
-        strict: false,
-      });
-      return database.query(sql, parameters);
-    },
+    query: (sql, parameters) => resolve().query(sql, parameters),
+    // The DataSource itself, so the recorder can write consumption records with COPY on its pool.
+    unwrap: resolve,
   };
   const server = options.server === false ? undefined : options.server;
   return new ConsumptionRecorder(

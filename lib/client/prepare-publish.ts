@@ -2,13 +2,13 @@ import type { ProducerSerializer, ReadPacket } from '@nestjs/microservices';
 import { encodeEnvelope } from '../codec/envelope.codec.js';
 import type { Envelope } from '../codec/envelope.js';
 import { DEFAULT_DEDUPLICATION_WINDOW_MS } from '../constants.js';
+import { randomUuid } from '../ids/uuid.js';
 import type { RedisStreamsClientOptions } from '../interfaces/redis-streams-client-options.interface.js';
 import type { StreamKeys } from '../keys/stream-keys.js';
 import { RedisStreamsRecord } from '../record-builders/redis-streams.record-builder.js';
 import type { PayloadPipeline } from '../payload/payload-pipeline.js';
 import type { PublishCall } from '../scripts/redis-streams-scripts.js';
 import type { MessageTracing } from '../tracing/message-tracing.interface.js';
-import { randomMessageId } from './message-id.js';
 
 /** One message ready to write: its envelope, its fields and, when it needs the publish script, the call. */
 export interface PreparedPublish {
@@ -48,7 +48,7 @@ export function preparePublish(
   let headers = packet.metadata || opts?.headers ? { ...packet.metadata, ...opts?.headers } : undefined;
   const now = Date.now();
   const dueAt = opts?.deliverAt !== undefined && opts.deliverAt > now ? opts.deliverAt : 0;
-  const id = opts?.messageId ?? randomMessageId();
+  const id = opts?.messageId ?? randomUuid();
   const encoded = c.payload ? c.payload.encode(topic, id, payload) : undefined;
   const sent = c.tracing?.startSend({ topic, messageId: id, headers: (headers ??= {}) });
   const envelope: Envelope = {

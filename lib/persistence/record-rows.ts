@@ -3,9 +3,9 @@ import type {
   MessagePublishedEvent,
   MessageSettledEvent,
 } from '../observer/redis-streams-observer.interface.js';
+import { uuidV7Batch } from '../ids/uuid.js';
 import type { ConsumptionStatus } from './entities/consumption-record.entity.js';
 import { MAX_ERROR_MESSAGE_LENGTH } from './persistence.constants.js';
-import { uuidV7Batch } from './uuid-v7.js';
 
 /** Transport outcome → `consumption_records.status`. */
 export function consumptionStatusOf(outcome: MessageOutcome): ConsumptionStatus {

@@ -154,11 +154,7 @@ export class RedisStreamsScripts {
    * in input order, or the error Redis answered for that message.
    */
   async publishBatch(stream: string, names: readonly string[], values: readonly string[]): Promise<(string | Error)[]> {
-    const args: (string | number)[] = [stream, names.length];
-    for (const name of names) args.push(name);
-    for (const value of values) args.push(value);
-    const fn = (this.redis as unknown as Record<string, ScriptCall>)[publishBatch.name];
-    const [ids, errors] = (await fn.apply(this.redis, args)) as [string[], (number | string)[]];
+    const [ids, errors] = (await this.call(publishBatch, [stream], [names.length, ...names, ...values])) as [string[], (number | string)[]];
     const out: (string | Error)[] = ids;
     for (let i = 0; i + 1 < errors.length; i += 2) out[Number(errors[i]) - 1] = new ReplyError(String(errors[i + 1]));
     return out;

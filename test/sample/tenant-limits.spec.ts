@@ -105,6 +105,8 @@ describe('Sample: per-tenant limits', () => {
       s = await startSampleApp({ limits: { maxSubscriptions: 50, requestsPerWindow: 1000, publishPerWindow: 1000, authFailuresPerWindow: 3, windowMs: 60_000 } });
       const a = api(s);
       expect((await a.get('/queues')).status).toBe(200); // a valid token is not a failure
+      // An address that never failed is not even looked up: no counter exists for it.
+      expect(await s.redis.keys(`${s.config.prefix}:sample:throttle:{auth-failures:*`)).toEqual([]);
       const guess = (path: string, headers: Record<string, string>) => {
         const call = request(s.http).get(path);
         for (const [name, value] of Object.entries(headers)) call.set(name, value);

@@ -6,8 +6,8 @@ import { ConsumptionRecorder, type RecorderDatabase } from '../../../lib/persist
 import { consumptionColumns } from '../../../lib/persistence/record-rows.js';
 import { randomPrefix } from '../../helpers/redis.js';
 import { waitFor } from '../../helpers/wait.js';
-import { databaseUrl, migratedDatabase, transportDataSource, type FreshDatabase } from './fresh-database.js';
-import { TcpProxy, throughProxy } from './tcp-proxy.js';
+import { databaseUrl, migratedDatabase, proxiedDataSource, transportDataSource, type FreshDatabase } from './fresh-database.js';
+import type { TcpProxy } from './tcp-proxy.js';
 
 /** Everything COPY's text format (or an array literal) gives a meaning to, and some more. */
 const HOSTILE = [
@@ -248,10 +248,7 @@ describe('ConsumptionRecorder with COPY', () => {
     let watcher: Client;
 
     beforeEach(async () => {
-      const target = new URL(db.url);
-      proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
-      proxied = transportDataSource(throughProxy(db.url, proxy), { poolSize: 2 });
-      await proxied.initialize();
+      ({ proxy, dataSource: proxied } = await proxiedDataSource(db.url));
       watcher = new Client({ connectionString: db.url });
       await watcher.connect();
     });

@@ -13,8 +13,8 @@ import { ConsumptionRecorder } from '../../../lib/typeorm/index.js';
 import { startClient, startServer, type TestServer } from '../../helpers/nest.js';
 import { deletePrefix, inspector, randomPrefix } from '../../helpers/redis.js';
 import { waitFor } from '../../helpers/wait.js';
-import { migratedDatabase, transportDataSource, type FreshDatabase } from './fresh-database.js';
-import { TcpProxy, throughProxy } from './tcp-proxy.js';
+import { migratedDatabase, proxiedDataSource, type FreshDatabase } from './fresh-database.js';
+import type { TcpProxy } from './tcp-proxy.js';
 import type { DataSource } from 'typeorm';
 
 const RETRY = { maxAttempts: 3, backoff: { type: 'fixed' as const, delayMs: 50, jitter: false } };
@@ -214,10 +214,7 @@ describe(ConsumptionRecorder.name, () => {
     let proxied: DataSource;
 
     beforeEach(async () => {
-      const target = new URL(db.url);
-      proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
-      proxied = transportDataSource(throughProxy(db.url, proxy), { poolSize: 2 });
-      await proxied.initialize();
+      ({ proxy, dataSource: proxied } = await proxiedDataSource(db.url));
     });
 
     afterEach(async () => {

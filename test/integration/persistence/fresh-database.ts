@@ -5,6 +5,7 @@ import { REDIS_STREAMS_ENTITIES } from '../../../lib/persistence/redis-streams.e
 import { InitialSchema1795303480067 } from '../../../migrations/1795303480067-InitialSchema.js';
 import { OutboxInbox1795843343299 } from '../../../migrations/1795843343299-OutboxInbox.js';
 import { ConsumptionRecordsBrin1795844200000 } from '../../../migrations/1795844200000-ConsumptionRecordsBrin.js';
+import { TcpProxy, throughProxy } from './tcp-proxy.js';
 
 /** The PostgreSQL the suite uses (resolved by test/global-setup.cjs). */
 export function databaseUrl(): string {
@@ -47,6 +48,18 @@ export function transportDataSource(url: string, extra: { poolSize?: number } = 
     // Fail fast while the database is unreachable (fault tests).
     connectTimeoutMS: 2_000,
   });
+}
+
+/**
+ * An initialized DataSource (pool of 2) on the database at `url`, reached through a `TcpProxy` of
+ * its own, which a fault test cuts and restores.
+ */
+export async function proxiedDataSource(url: string): Promise<{ proxy: TcpProxy; dataSource: DataSource }> {
+  const target = new URL(url);
+  const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+  const dataSource = transportDataSource(throughProxy(url, proxy), { poolSize: 2 });
+  await dataSource.initialize();
+  return { proxy, dataSource };
 }
 
 /** A fresh database with the migrations run, and its initialized DataSource. */

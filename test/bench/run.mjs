@@ -93,6 +93,7 @@ const results = {
     payloadBytes: PAYLOAD_BYTES,
     reps: opts.reps,
     producerWindow: opts.window,
+    throughputWarmup: opts.warmup,
     latencyRate: opts.rate,
     latencyMessages: opts.latencyMessages,
     latencyWarmup: opts.latencyWarmup,
@@ -106,8 +107,9 @@ const results = {
 
 try {
   if (!opts.skip.has('throughput')) {
-    log(`\nThroughput: ${opts.messages.toLocaleString('en-US')} messages × ${opts.reps} reps, producer window ${opts.window}`);
-    const runs = await phase('throughput', { messages: opts.messages, window: opts.window }, Math.max(60_000, opts.messages));
+    const warm = opts.warmup ? `, each after a warm-up of ${opts.warmup.toLocaleString('en-US')}` : '';
+    log(`\nThroughput: ${opts.messages.toLocaleString('en-US')} messages × ${opts.reps} reps${warm}, producer window ${opts.window}`);
+    const runs = await phase('throughput', { messages: opts.messages, window: opts.window, warmupRun: opts.warmup }, Math.max(60_000, opts.messages + opts.warmup));
     results.throughput = summarize(runs);
     results.throughputRuns = runs;
     if (opts.hotTopic) results.hotTopic = summarizeHotTopic(runs);
@@ -157,7 +159,7 @@ log(`\n${scenarios.length} scenarios, ${opts.messages.toLocaleString('en-US')} �
 log(formatTable(results.rows));
 if (results.targets.length) log(`\nTargets\n${formatTargets(results.targets)}`);
 if (results.hotTopic) {
-  log(`\nIssue 9 — one hot topic, ${opts.reps} interleaved rounds of ${opts.messages.toLocaleString('en-US')} messages (ratios within each round)`);
+  log(`\nIssue 9 — one hot topic, ${opts.reps} interleaved rounds of ${opts.messages.toLocaleString('en-US')} messages${opts.warmup ? ` after a warm-up of ${opts.warmup.toLocaleString('en-US')}` : ''} (ratios within each round)`);
   log(formatMarkdown(HOT_TOPIC_HEAD, hotTopicTableRows(results.hotTopic)));
   const targets = hotTopicTargets(results.hotTopic);
   if (targets.length) log(formatTargets(targets));

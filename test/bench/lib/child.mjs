@@ -1,7 +1,7 @@
 /**
  * Entry point of every bench child process: `node child.mjs <consumer|producer> <config (base64 JSON)>`.
  * Loads `scenarios/<config.module>.mjs`, runs its consumer or producer, and talks to the
- * orchestrator over IPC: → ready, ← start/go, → done/produced, ← report, ← stop.
+ * orchestrator over IPC: → ready, (← warm, → warmed,) ← start/go, → done/produced, ← report, ← stop.
  */
 import { benchChild } from './bench-child.mjs';
 import { Tracker } from './tracker.mjs';
@@ -13,10 +13,14 @@ const scenario = await import(`../scenarios/${cfg.module}.mjs`);
 try {
   if (role === 'consumer') {
     let extraReport;
-    const tracker = new Tracker(cfg, async report => {
-      const extra = await extraReport?.().catch(err => ({ error: String(err?.message ?? err) }));
-      send({ type: 'done', report: extra ? { ...report, extra } : report });
-    });
+    const tracker = new Tracker(
+      cfg,
+      async report => {
+        const extra = await extraReport?.().catch(err => ({ error: String(err?.message ?? err) }));
+        send({ type: 'done', report: extra ? { ...report, extra } : report });
+      },
+      () => send({ type: 'warmed' }),
+    );
     // A scenario's consumer resolves with its close function, or with { close, report }.
     const started = await scenario.consumer(cfg, tracker.handle);
     onClose(typeof started === 'function' ? started : started.close);
@@ -30,8 +34,14 @@ try {
     const producer = await scenario.producer(cfg);
     onClose(producer.close);
     process.on('message', msg => {
-      if (msg.type === 'go') {
-        runProducer(producer.send, cfg).then(
+      if (msg.type === 'warm') {
+        // The warm-up run: sent (and handled) before the measured one, numbered before it.
+        runProducer(producer.send, { messages: cfg.warmupRun, window: cfg.window }).then(
+          result => send({ type: 'warmed', result }),
+          reportError,
+        );
+      } else if (msg.type === 'go') {
+        runProducer(producer.send, { ...cfg, seqOffset: cfg.warmupRun ?? 0 }).then(
           result => send({ type: 'produced', result }),
           reportError,
         );

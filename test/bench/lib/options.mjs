@@ -20,6 +20,8 @@ const HELP = `npm run bench -- [options]     (--name=value or --name value)
   --messages=N        messages per throughput run (default 100000)
   --reps=N            repetitions, the median is reported (default 3)
   --window=N          producer sends in flight in throughput runs (default 1000)
+  --warmup=N          throughput runs: messages sent and handled before the measured window,
+                      which then sees warm processes (JIT done) (default 0; hot-topic 10000)
   --rate=N            latency runs: msgs/s (default 2000)
   --latency-messages=N  measured messages per latency run (default 4000, after a warm-up of 500)
   --backlog=N         backlog scenario size (default 1000000; 0 = skip)
@@ -58,7 +60,7 @@ function tokens(argv) {
 
 /** Defaults each `--scenario` changes (explicit flags still win). */
 const PRESETS = {
-  'hot-topic': { only: 'ioredis-1000,nest-redis,ours-default,ours-bare', messages: 50_000, reps: 3, skip: 'latency,backlog,recording,outbox,payloads' },
+  'hot-topic': { only: 'ioredis-1000,nest-redis,ours-default,ours-bare', messages: 50_000, warmup: 10_000, reps: 3, skip: 'latency,backlog,recording,outbox,payloads' },
 };
 PRESETS.issue9 = PRESETS['hot-topic'];
 const SCENARIOS = new Set(['peers', 'hot-topic', 'many-topics', 'issue9', 'payloads']);
@@ -107,6 +109,7 @@ export function parseOptions(argv = process.argv.slice(2), env = process.env) {
     messages: int('messages', 100_000),
     reps: Math.max(1, int('reps', 3)),
     window: Math.max(1, int('window', 1000)),
+    warmup: int('warmup', 0),
     rate: Math.max(1, int('rate', 2000)),
     latencyMessages: int('latency-messages', 4000),
     latencyWarmup: int('latency-warmup', 500),

@@ -7,7 +7,8 @@ import { spawnRole } from './spawn-role.mjs';
  * One producer process and one consumer process of `scenario`, under a fresh key prefix:
  * both start, the consumer is told "start" and the producer "go", and the run ends when the
  * consumer has handled every distinct message (or `timeoutMs` passed: the row says how many
- * arrived). Keys are deleted afterwards.
+ * arrived). Keys are deleted afterwards. With `params.warmupRun`, that many messages are sent and
+ * handled first, outside every figure (times, CPU, Redis calls): the run measures warm processes.
  */
 export async function runOnce(scenario, params, admin, { cpuProf, timeoutMs, log, meters = {} }) {
   const prefix = `bench-${scenario.name}-${randomBytes(4).toString('hex')}`;
@@ -17,6 +18,11 @@ export async function runOnce(scenario, params, admin, { cpuProf, timeoutMs, log
   const producer = spawnRole('producer', cfg, { cpuProf: profiled, label: scenario.name });
   try {
     await Promise.all([consumer.next('ready', 60_000), producer.next('ready', 60_000)]);
+    if (cfg.warmupRun) {
+      const warmed = Promise.all([consumer.next('warmed', timeoutMs), producer.next('warmed', timeoutMs)]);
+      producer.send({ type: 'warm' });
+      await warmed;
+    }
     const calls0 = await admin.commandCalls();
     const redis0 = admin.cpuSeconds();
     const machine0 = admin.machineBusySeconds();

@@ -6,11 +6,15 @@ import { latencySummary } from './stats.mjs';
  * Consumer-side bookkeeping shared by every scenario: counts distinct messages by `seq`
  * (duplicates counted apart), notes when the first and the N-th distinct one were handled,
  * records per-message latency (latency mode only, warm-up messages excluded) and peak RSS.
+ * `warmupRun` messages (throughput mode) are handled before the measured run: `onWarm` is called
+ * once they all arrived, and they count in no figure of the report.
  */
 export class Tracker {
-  constructor({ messages, warmup = 0, latency = false }, onDone) {
-    this.total = messages + warmup;
-    this.warmup = warmup;
+  constructor({ messages, warmup = 0, warmupRun = 0, latency = false }, onDone, onWarm) {
+    this.warmupRun = warmupRun;
+    this.total = messages + warmup + warmupRun;
+    this.warmup = warmup + warmupRun;
+    this.onWarm = onWarm;
     this.seen = new Uint8Array(this.total);
     this.latencies = latency ? new Float64Array(messages) : undefined;
     this.distinct = 0;
@@ -39,12 +43,13 @@ export class Tracker {
     }
     this.seen[seq] = 1;
     const count = ++this.distinct;
+    if (count === this.warmupRun) this.onWarm?.();
     if (this.latencies) {
       const now = nowNs();
       if (seq >= this.warmup) this.latencies[seq - this.warmup] = now - data.t;
-      if (count === 1) this.firstNs = now;
+      if (count === this.warmupRun + 1) this.firstNs = now;
       if (count === this.total) this.finish(now);
-    } else if (count === 1) {
+    } else if (count === this.warmupRun + 1) {
       this.firstNs = nowNs();
     } else if (count === this.total) {
       this.finish(nowNs());
@@ -56,8 +61,8 @@ export class Tracker {
     const cpuSeconds = cpuSecondsSince(this.cpu0);
     this.sampleRss();
     return {
-      distinct: this.distinct,
-      expected: this.total,
+      distinct: this.distinct - this.warmupRun,
+      expected: this.total - this.warmupRun,
       duplicates: this.duplicates,
       firstNs: this.firstNs,
       lastNs: this.lastNs,

@@ -25,7 +25,7 @@ export const SCENARIOS = [
     label: '@nestjs-redis/streams-transporter 2.0.1, defaults (maxStreamLength raised, see notes)',
     module: 'streams-transporter',
     // Its default maxStreamLength (10,000) trims unread entries when the producer runs ahead.
-    cfg: params => ({ maxStreamLength: Math.max(10_000, 2 * (params.messages + (params.warmup ?? 0))) }),
+    cfg: params => ({ maxStreamLength: Math.max(10_000, 2 * (params.messages + (params.warmup ?? 0) + (params.warmupRun ?? 0))) }),
   },
   { name: 'bullmq', label: 'BullMQ, Queue.add → Worker (concurrency 50)', module: 'bullmq', cfg: { concurrency: 50 } },
   { name: 'ours-default', label: 'ours, defaults', module: 'ours', cfg: {} },

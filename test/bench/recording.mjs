@@ -13,7 +13,7 @@ import { median } from './lib/stats.mjs';
  * in DIR (`<name>@base`), in the same rounds: how a recorder change (e.g. COPY instead of INSERT)
  * compares with the build before it, as ratios to the same "off" runs.
  */
-export async function runRecording(admin, { root, messages, window, reps, timeoutMs, cpuProf, log }) {
+export async function runRecording(admin, { root, messages, warmup = 0, window, reps, timeoutMs, cpuProf, log }) {
   const lib = await loadOursWithTypeorm();
   if (typeof lib.RedisStreamsModule !== 'function' || typeof lib.ConsumptionRecorder !== 'function') {
     const note = 'skipped: RedisStreamsModule / ConsumptionRecorder are not exported from lib/index.ts';
@@ -43,7 +43,7 @@ export async function runRecording(admin, { root, messages, window, reps, timeou
     for (let rep = 1; rep <= reps; rep++) {
       for (const v of rep % 2 ? variants : [...variants].reverse()) {
         const meters = { postgres: { read: () => cpuByProcessName('postgres'), delta: cpuDelta } };
-        const row = await runOnce(v, { messages, window }, admin, { cpuProf, timeoutMs, log, meters });
+        const row = await runOnce(v, { messages, window, warmupRun: warmup }, admin, { cpuProf, timeoutMs, log, meters });
         runs[v.name].push(row);
         const rec = row.extra?.recorder;
         const cpu = row.complete

@@ -130,6 +130,7 @@ try {
     results.recording = await runRecording(admin, {
       root: ROOT,
       messages: opts.messages,
+      warmup: opts.warmup,
       window: opts.window,
       reps: opts.reps,
       timeoutMs: Math.max(60_000, opts.messages),

@@ -13,18 +13,21 @@ const scenario = await import(`../scenarios/${cfg.module}.mjs`);
 try {
   if (role === 'consumer') {
     let extraReport;
+    let warmed;
     const tracker = new Tracker(
       cfg,
       async report => {
         const extra = await extraReport?.().catch(err => ({ error: String(err?.message ?? err) }));
         send({ type: 'done', report: extra ? { ...report, extra } : report });
       },
-      () => send({ type: 'warmed' }),
+      () => void Promise.resolve(warmed?.()).then(() => send({ type: 'warmed' }), reportError),
     );
-    // A scenario's consumer resolves with its close function, or with { close, report }.
+    // A scenario's consumer resolves with its close function, or with { close, report, warmed }
+    // (`warmed`: resolves once the warm-up run's side effects are done, e.g. its records written).
     const started = await scenario.consumer(cfg, tracker.handle);
     onClose(typeof started === 'function' ? started : started.close);
     extraReport = typeof started === 'function' ? undefined : started.report;
+    warmed = typeof started === 'function' ? undefined : started.warmed;
     process.on('message', msg => {
       if (msg.type === 'start') tracker.start();
       else if (msg.type === 'report') send({ type: 'partial', report: tracker.report() });

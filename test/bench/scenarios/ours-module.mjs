@@ -10,6 +10,7 @@ import { eventHandlerModule } from '../lib/nest-app.mjs';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadOursWithTypeorm, oursEntryUrl } from '../lib/ours-build.mjs';
+import { recorderReports } from '../lib/recorder-wait.mjs';
 import { redisUrl } from '../lib/redis-url.mjs';
 
 export { producer } from './ours.mjs';
@@ -45,15 +46,7 @@ export async function consumer(cfg, handle) {
   const recorder = cfg.recording ? app.get(lib.ConsumptionRecorder) : undefined;
   return {
     close: () => app.close(),
-    /** Recorder counters once everything handled so far is written (waits up to 30 s). */
-    async report() {
-      if (!recorder) return undefined;
-      const started = Date.now();
-      const expected = cfg.messages + (cfg.warmup ?? 0);
-      const settled = s => s.buffered === 0 && s.written.consumption + s.dropped.consumption >= expected;
-      while (!settled(recorder.getStats()) && Date.now() - started < 30_000) await new Promise(r => setTimeout(r, 50));
-      return { recorder: recorder.getStats(), recordsWrittenAfterMs: Date.now() - started };
-    },
+    ...recorderReports(recorder, cfg),
   };
 }
 

@@ -7,6 +7,7 @@
 import { DataSource } from 'typeorm';
 import { eventHandlerModule, startMicroservice } from '../lib/nest-app.mjs';
 import { loadOursWithTypeorm } from '../lib/ours-build.mjs';
+import { recorderReports } from '../lib/recorder-wait.mjs';
 import { redisUrl } from '../lib/redis-url.mjs';
 
 export { producer } from './ours.mjs';
@@ -28,14 +29,6 @@ export async function consumer(cfg, handle) {
       await recorder?.close();
       await dataSource?.destroy();
     },
-    /** Recorder counters once everything handled so far is written (waits up to 30 s). */
-    async report() {
-      if (!recorder) return undefined;
-      const started = Date.now();
-      const expected = cfg.messages + (cfg.warmup ?? 0);
-      const settled = s => s.buffered === 0 && s.written.consumption + s.dropped.consumption >= expected;
-      while (!settled(recorder.getStats()) && Date.now() - started < 30_000) await new Promise(r => setTimeout(r, 50));
-      return { recorder: recorder.getStats(), recordsWrittenAfterMs: Date.now() - started };
-    },
+    ...recorderReports(recorder, cfg),
   };
 }

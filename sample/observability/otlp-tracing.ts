@@ -1,14 +1,8 @@
-import { context, trace, type Attributes, type AttributeValue, type HrTime } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  type ReadableSpan,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
-
-/** `{ code: 0 }` = success, `{ code: 1, error }` = failed (the SDK's ExportResult). */
-type ExportResult = { code: 0 } | { code: 1; error: Error };
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 /** What `startOtlpTracing` read from the standard `OTEL_*` variables. */
 export interface OtlpTracingConfig {
@@ -38,88 +32,21 @@ export function otlpTracingConfig(env: NodeJS.ProcessEnv): OtlpTracingConfig | u
 }
 
 /**
- * Registers a global tracer provider exporting to OTLP/HTTP (JSON) in batches, with async context
- * propagation, so that `otelTracing()` of the transport records spans. Returns the provider
- * (`shutdown()` flushes), or `undefined` when tracing is not configured.
+ * Registers a global tracer provider exporting to OTLP/HTTP (JSON) in batches with OpenTelemetry's
+ * own exporter, with async context propagation, so that `otelTracing()` of the transport records
+ * spans. Returns the provider (`shutdown()` flushes), or `undefined` when tracing is not configured.
  */
 export function startOtlpTracing(env: NodeJS.ProcessEnv = process.env): BasicTracerProvider | undefined {
   const config = otlpTracingConfig(env);
   if (!config) return undefined;
-  const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OtlpJsonExporter(config))] });
+  const exporter = new OTLPTraceExporter({ url: config.url, headers: config.headers, timeoutMillis: config.timeoutMs });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes(config.resource),
+    spanProcessors: [new BatchSpanProcessor(exporter)],
+  });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);
   return provider;
-}
-
-/**
- * A minimal OTLP/HTTP JSON span exporter (the OTLP JSON encoding: hex ids, nanosecond strings,
- * kind = API kind + 1). Written here because the sample installs only the SDK core; the official
- * `@opentelemetry/exporter-trace-otlp-http` is a drop-in replacement.
- */
-export class OtlpJsonExporter implements SpanExporter {
-  constructor(private readonly config: OtlpTracingConfig) {}
-
-  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    fetch(this.config.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...this.config.headers },
-      body: JSON.stringify(toOtlp(spans, this.config.resource)),
-      signal: AbortSignal.timeout(this.config.timeoutMs),
-    }).then(
-      res => done(res.ok ? { code: 0 } : { code: 1, error: new Error(`OTLP export: HTTP ${res.status}`) }),
-      err => done({ code: 1, error: err as Error }),
-    );
-  }
-
-  async shutdown(): Promise<void> {}
-}
-
-function toOtlp(spans: ReadableSpan[], resource: Record<string, string>) {
-  const byScope = new Map<string, ReadableSpan[]>();
-  for (const span of spans) {
-    const key = `${span.instrumentationScope.name}\u0000${span.instrumentationScope.version ?? ''}`;
-    byScope.set(key, [...(byScope.get(key) ?? []), span]);
-  }
-  return {
-    resourceSpans: [
-      {
-        resource: { attributes: attributes(resource) },
-        scopeSpans: [...byScope.values()].map(list => ({
-          scope: { name: list[0].instrumentationScope.name, version: list[0].instrumentationScope.version },
-          spans: list.map(span => ({
-            traceId: span.spanContext().traceId,
-            spanId: span.spanContext().spanId,
-            ...(span.parentSpanContext && { parentSpanId: span.parentSpanContext.spanId }),
-            name: span.name,
-            kind: span.kind + 1,
-            startTimeUnixNano: nanos(span.startTime),
-            endTimeUnixNano: nanos(span.endTime),
-            attributes: attributes(span.attributes),
-            events: span.events.map(e => ({ name: e.name, timeUnixNano: nanos(e.time), attributes: attributes(e.attributes ?? {}) })),
-            links: span.links.map(l => ({ traceId: l.context.traceId, spanId: l.context.spanId, attributes: attributes(l.attributes ?? {}) })),
-            status: { code: span.status.code, ...(span.status.message && { message: span.status.message }) },
-          })),
-        })),
-      },
-    ],
-  };
-}
-
-function attributes(attrs: Attributes | Record<string, string>) {
-  return Object.entries(attrs)
-    .filter(([, v]) => v !== undefined)
-    .map(([key, v]) => ({ key, value: anyValue(v as AttributeValue) }));
-}
-
-function anyValue(v: AttributeValue): Record<string, unknown> {
-  if (Array.isArray(v)) return { arrayValue: { values: v.map(x => anyValue(x as AttributeValue)) } };
-  if (typeof v === 'boolean') return { boolValue: v };
-  if (typeof v === 'number') return Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v };
-  return { stringValue: String(v) };
-}
-
-function nanos([s, ns]: HrTime): string {
-  return (BigInt(s) * 1_000_000_000n + BigInt(ns)).toString();
 }
 
 function pairs(raw: string | undefined): Record<string, string> {

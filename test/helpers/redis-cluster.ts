@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { freePort } from './redis-server.js';
+import { freePort, waitForRedis } from './redis-server.js';
 import { waitFor } from './wait.js';
 
 const run = promisify(execFile);
@@ -32,17 +32,7 @@ export class PrivateRedisCluster {
       ),
     );
     const cluster = new PrivateRedisCluster(ports, processes, dir);
-    for (const port of ports) {
-      await waitFor(async () => {
-        const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-        try {
-          await probe.connect();
-          return (await probe.ping()) === 'PONG';
-        } finally {
-          probe.disconnect();
-        }
-      }, `cluster node ${port}`);
-    }
+    for (const port of ports) await waitForRedis(port, `cluster node ${port}`);
     await run('redis-cli', ['--cluster', 'create', ...ports.map(p => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
     await waitFor(async () => {
       const probe = new Redis(ports[0], '127.0.0.1');

@@ -18,6 +18,21 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Resolves once a redis-server on `port` (127.0.0.1) answers PING. */
+export async function waitForRedis(port: number, what: string): Promise<void> {
+  await waitFor(async () => {
+    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await probe.connect();
+      return (await probe.ping()) === 'PONG';
+    } finally {
+      // A probe whose connection was refused is closed already: ioredis' disconnect() would then
+      // arm a 2 s timer for a 'close' that never comes, and keep jest from exiting.
+      if (probe.status !== 'end') probe.disconnect();
+    }
+  }, what);
+}
+
 /**
  * A private redis-server a fault test can stop and restart on the same port. `durable` keeps its
  * data across a SIGKILL (append-only file, fsync on every write), as a production Redis holding an
@@ -53,17 +68,7 @@ export class PrivateRedis {
       ],
       { stdio: 'ignore' },
     );
-    await waitFor(async () => {
-      const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } finally {
-        // A probe whose connection was refused is closed already: ioredis' disconnect() would then
-        // arm a 2 s timer for a 'close' that never comes, and keep jest from exiting.
-        if (probe.status !== 'end') probe.disconnect();
-      }
-    }, `redis-server on port ${this.port}`);
+    await waitForRedis(this.port, `redis-server on port ${this.port}`);
   }
 
   /** Kills the server (SIGKILL: an outage, not a clean shutdown). */

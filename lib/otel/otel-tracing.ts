@@ -13,7 +13,7 @@ import {
 import { HandlerTimeoutError } from '../errors/handler-timeout.error.js';
 import { isUnrecoverable } from '../server/settle-decision.js';
 import type { MessageTracing, ProcessedMessage, SentMessage } from '../tracing/message-tracing.interface.js';
-import { extractTraceHeaders, injectTraceHeaders } from './trace-headers.js';
+import { extractTraceHeaders, formatTraceparent, injectTraceHeaders, parseTraceparent } from './trace-headers.js';
 
 /** Options of `otelTracing()`. */
 export interface OtelTracingOptions {
@@ -22,8 +22,9 @@ export interface OtelTracingOptions {
   /** `messaging.system` attribute. @defaultValue 'redis' */
   messagingSystem?: string;
   /**
-   * How many recent (entry → consumer span) pairs are remembered so that a retry handled by this
-   * process links to the attempt before it. @defaultValue 10000
+   * How many recent (entry → consumer span) pairs are remembered, so that a retry handled by this
+   * process links to the attempt before it even when that attempt's span could not be kept with
+   * the retry in Redis (a takeover after a handler timeout, a failed write). @defaultValue 10000
    */
   rememberAttempts?: number;
 }
@@ -40,9 +41,10 @@ export type ProcessOutcome = 'success' | 'failure' | 'timeout' | 'unrecoverable'
  * span per published message, whose W3C `traceparent` / `tracestate` travel in the entry's headers
  * (Nest packet metadata: a traceparent already in the metadata is the parent when no span is
  * active), and a `process <topic>` consumer span per delivery, child of the producer span, with
- * the OpenTelemetry messaging attributes, the attempt and the outcome. A retry (also a takeover or
- * a replay) handled by the same process links to the previous attempt's span. Costs a check per
- * message while no tracer provider is registered.
+ * the OpenTelemetry messaging attributes, the attempt and the outcome. A retry links to the span of
+ * the attempt before it, whichever process of the group ran that one: the failed attempt's
+ * `traceparent` is kept in Redis with the retry. Costs a check per message while no tracer
+ * provider is registered.
  */
 export function otelTracing(options: OtelTracingOptions = {}): MessageTracing {
   const system = options.messagingSystem ?? 'redis';
@@ -89,7 +91,8 @@ export function otelTracing(options: OtelTracingOptions = {}): MessageTracing {
     if (!t) return run();
     const producer = extractTraceHeaders(message.headers);
     const parent = producer ? trace.setSpanContext(context.active(), producer) : context.active();
-    const previous = message.attempt > 1 ? lastAttempt.get(message.entryId) : undefined;
+    const previous =
+      message.attempt > 1 ? (lastAttempt.get(message.entryId) ?? parseTraceparent(message.previousAttempt)) : undefined;
     const links: Link[] = previous ? [{ context: previous, attributes: { 'messaging.redis_streams.link': 'previous_attempt' } }] : [];
     const attributes: Attributes = {
       'messaging.system': system,
@@ -103,6 +106,7 @@ export function otelTracing(options: OtelTracingOptions = {}): MessageTracing {
       'messaging.redis_streams.attempt': message.attempt,
     };
     const span = t.startSpan(`process ${message.topic}`, { kind: SpanKind.CONSUMER, attributes, links }, parent);
+    message.traceparent = formatTraceparent(span.spanContext());
     try {
       const result = await context.with(trace.setSpan(parent, span), run);
       span.setAttribute('messaging.redis_streams.outcome', 'success' satisfies ProcessOutcome);

@@ -1,7 +1,7 @@
 import { ReplyError } from 'ioredis';
 import type { RedisConnection } from '../connection/create-redis-connection.js';
 import { StreamKeys } from '../keys/stream-keys.js';
-import { claimRetries } from './lua/claimRetries-2.js';
+import { claimRetries } from './lua/claimRetries-3.js';
 import { deadLetter } from './lua/deadLetter-5.js';
 import { ensureGroup } from './lua/ensureGroup-1.js';
 import { extendLease } from './lua/extendLease-1.js';
@@ -25,6 +25,8 @@ export interface ClaimedEntries {
   entries: StreamEntry[];
   /** Delivery count after the claim, by entry id. */
   attempts: Map<string, number>;
+  /** `traceparent` of the failed attempt before, by entry id (retries that were traced). */
+  spans?: Map<string, string>;
   /** Ids whose entries were trimmed or deleted while pending; Redis dropped them from the PEL. */
   deleted: string[];
 }
@@ -75,21 +77,21 @@ export class RedisStreamsScripts {
     }
   }
 
-  /** Claims due retries of `group` for `consumer` (see claimRetries-2). */
+  /** Claims due retries of `group` for `consumer` (see claimRetries-3). */
   async claimRetries(
-    keys: { stream: string; retry: string },
+    keys: { stream: string; retry: string; failures: string },
     group: string,
     consumer: string,
     now: number,
     max: number,
   ): Promise<ClaimedEntries & { nextDue: number | undefined }> {
-    const [entries, counts, deleted, nextDue] = (await this.call(
+    const [entries, counts, deleted, nextDue, spans] = (await this.call(
       claimRetries,
-      [keys.stream, keys.retry],
+      [keys.stream, keys.retry, keys.failures],
       [group, consumer, now, max],
-    )) as [StreamEntry[], (string | number)[], string[], string];
+    )) as [StreamEntry[], (string | number)[], string[], string, string[]];
     const due = Number(nextDue);
-    return { entries, attempts: toCountMap(counts), deleted, nextDue: due >= 0 ? due : undefined };
+    return { entries, attempts: toCountMap(counts), spans: toSpanMap(spans), deleted, nextDue: due >= 0 ? due : undefined };
   }
 
   /** Takes over entries idle ≥ `minIdleMs` (see reclaimIdle-2). */
@@ -114,22 +116,25 @@ export class RedisStreamsScripts {
     return (await this.call(extendLease, [stream], [group, consumer, ...ids])) as number;
   }
 
-  /** Dead-letters one entry for one group (see deadLetter-4). */
+  /** Dead-letters one entry for one group (see deadLetter-5); `span`: the last attempt's traceparent. */
   async deadLetter(
     keys: { stream: string; deadLetter: string; retry: string; failures: string; deadLetterRefs: string },
-    failure: { topic: string; group: string; entryId: string; error: string; attempts: number; now: number },
+    failure: { topic: string; group: string; entryId: string; error: string; attempts: number; now: number; span?: string },
     fields: string[],
   ): Promise<string> {
     return (await this.call(
       deadLetter,
       [keys.stream, keys.deadLetter, keys.retry, keys.failures, keys.deadLetterRefs],
-      [failure.group, failure.entryId, failure.error, failure.attempts, failure.now, failure.topic, ...fields],
+      [failure.group, failure.entryId, failure.error, failure.attempts, failure.now, failure.topic, failure.span ?? '', ...fields],
     )) as string;
   }
 
-  /** Schedules the next attempt of an entry for its group (see scheduleRetry-2). */
-  async scheduleRetry(keys: { retry: string; failures: string }, entryId: string, dueAt: number, now: number) {
-    await this.call(scheduleRetry, [keys.retry, keys.failures], [entryId, dueAt, now]);
+  /**
+   * Schedules the next attempt of an entry for its group (see scheduleRetry-2); `span`: the failed
+   * attempt's traceparent, for the next attempt to link to.
+   */
+  async scheduleRetry(keys: { retry: string; failures: string }, entryId: string, dueAt: number, now: number, span?: string) {
+    await this.call(scheduleRetry, [keys.retry, keys.failures], [entryId, dueAt, now, span ?? '']);
   }
 
   /** Deletes the consumer if it owns no pending entries (see removeConsumerIfIdle-1). */
@@ -265,5 +270,12 @@ function publishArgs(call: PublishCall): [string[], (string | number)[]] {
 function toCountMap(flat: (string | number)[]): Map<string, number> {
   const map = new Map<string, number>();
   for (let i = 0; i + 1 < flat.length; i += 2) map.set(String(flat[i]), Number(flat[i + 1]));
+  return map;
+}
+
+function toSpanMap(flat: string[] | undefined): Map<string, string> | undefined {
+  if (!flat?.length) return undefined;
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) map.set(flat[i], flat[i + 1]);
   return map;
 }

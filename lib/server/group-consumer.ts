@@ -5,6 +5,7 @@ import { retryDelay, type RedisConnection } from '../connection/create-redis-con
 import type { ResolvedRetryPolicy } from '../interfaces/retry-options.interface.js';
 import type { ClaimedEntries, RedisStreamsScripts, StreamEntry } from '../scripts/redis-streams-scripts.js';
 import { laterEntryId } from './entry-id.js';
+import { failureFields } from './failure-fields.js';
 import { OwnedDeliveries } from './owned-deliveries.js';
 import type { Settler, TopicGroupKeys } from './settler.js';
 
@@ -25,6 +26,10 @@ export interface Delivery {
   leasedAt: number;
   /** Its place in the consumer's owned list, -1 when not in it (see `OwnedDeliveries`). */
   slot?: number;
+  /** Tracing: `traceparent` of the failed attempt before this one, read with a claimed retry. */
+  previousAttempt?: string;
+  /** Tracing: `traceparent` of this attempt's span, kept with its retry if it fails. */
+  attemptSpan?: string;
 }
 
 /** Runs the handlers of one delivery; resolves on success, rejects with the handler's error. */
@@ -348,7 +353,7 @@ export class GroupConsumer {
     }
   }
 
-  private accept(entries: StreamEntry[], attempts: Map<string, number> | undefined): void {
+  private accept(entries: StreamEntry[], attempts: Map<string, number> | undefined, spans?: Map<string, string>): void {
     const now = Date.now();
     // Claimed entries (retries, takeovers) may be ones this consumer still owns; new reads never are.
     const owned = attempts ? this.owned.entryIds() : undefined;
@@ -371,6 +376,8 @@ export class GroupConsumer {
         leasedAt: now,
         slot: -1,
       };
+      const previousAttempt = spans?.get(entryId);
+      if (previousAttempt) delivery.previousAttempt = previousAttempt;
       this.owned.add(delivery);
       owned?.add(entryId);
       this.queue.push({ envelope, delivery });
@@ -413,9 +420,9 @@ export class GroupConsumer {
       this.logger.warn?.(
         `${this.options.topic}/${this.options.group}: ${claimed.deleted.length} pending entr(ies) were trimmed or deleted before ${why} (${claimed.deleted.slice(0, 5).join(', ')}); cleared from the PEL`,
       );
-      void this.command.hdel(this.keys.failures, ...claimed.deleted).catch(() => undefined);
+      void this.command.hdel(this.keys.failures, ...failureFields(claimed.deleted)).catch(() => undefined);
     }
-    if (claimed.entries.length) this.accept(claimed.entries, claimed.attempts);
+    if (claimed.entries.length) this.accept(claimed.entries, claimed.attempts, claimed.spans);
   }
 
   /** Grows the read window when a full read finds every handler slot free, shrinks it when entries wait. */

@@ -2,7 +2,7 @@ import type { DecodedEnvelope } from '../codec/envelope.js';
 import { HandlerTimeoutError } from '../errors/handler-timeout.error.js';
 import { UnrecoverableMessageError } from '../errors/unrecoverable-message.error.js';
 import type { PayloadPipeline } from '../payload/payload-pipeline.js';
-import type { MessageTracing } from '../tracing/message-tracing.interface.js';
+import type { MessageTracing, ProcessedMessage } from '../tracing/message-tracing.interface.js';
 import type { Delivery, InvokeHandlers } from './group-consumer.js';
 
 /** What wraps one consumer's handler invocation. */
@@ -60,11 +60,16 @@ export function wrapInvoker(invoke: InvokeHandlers, o: PayloadInvokerOptions): I
       return timed(prepared, delivery);
     };
   }
-  return (envelope, delivery) =>
-    tracing.process(processed(o, envelope, delivery), async () => timed(prepare(envelope), delivery));
+  return (envelope, delivery) => {
+    const message = processed(o, envelope, delivery);
+    const ran = tracing.process(message, async () => timed(prepare(envelope), delivery));
+    // Set when the span started (synchronously): kept with this delivery's retry, if it fails.
+    delivery.attemptSpan = message.traceparent;
+    return ran;
+  };
 }
 
-function processed(o: PayloadInvokerOptions, envelope: DecodedEnvelope, delivery: Delivery) {
+function processed(o: PayloadInvokerOptions, envelope: DecodedEnvelope, delivery: Delivery): ProcessedMessage {
   return {
     topic: o.topic,
     group: o.group,
@@ -73,6 +78,7 @@ function processed(o: PayloadInvokerOptions, envelope: DecodedEnvelope, delivery
     entryId: delivery.entryId,
     attempt: delivery.attempt,
     headers: envelope.headers,
+    previousAttempt: delivery.previousAttempt,
   };
 }
 

@@ -7,6 +7,7 @@ import type {
 } from '../observer/redis-streams-observer.interface.js';
 import type { RedisStreamsScripts } from '../scripts/redis-streams-scripts.js';
 import type { Delivery } from './group-consumer.js';
+import { failureFields } from './failure-fields.js';
 import { decideFailure, describeError } from './settle-decision.js';
 
 /** Keys of one (topic, group). */
@@ -55,12 +56,7 @@ export class Settler {
 
   /** The handler succeeded: ack (batched). */
   succeeded(delivery: Delivery): void {
-    if (delivery.attempt > 1) this.retriedAcks.push(delivery.entryId);
-    else this.acks.push(delivery.entryId);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.track(this.flushAcks()));
-    }
+    this.ack(delivery);
     this.report(delivery, 'acked');
   }
 
@@ -78,7 +74,7 @@ export class Settler {
     if (decision.action === 'retry') {
       const dueAt = now + decision.delayMs;
       this.logger.warn?.(`${where}: ${what}: ${firstLine(message)}; retry in ${decision.delayMs} ms`);
-      const scheduled = this.scripts.scheduleRetry(this.keys, delivery.entryId, dueAt, now).then(
+      const scheduled = this.scripts.scheduleRetry(this.keys, delivery.entryId, dueAt, now, delivery.attemptSpan).then(
         () => dueAt,
         err => {
           this.warn(`could not schedule the retry of ${delivery.entryId}; it will be reclaimed after claimIdleMs`, err);
@@ -91,11 +87,11 @@ export class Settler {
     }
     if (decision.action === 'dead-letter') {
       this.logger.error?.(`${where}: ${what}: ${firstLine(message)}; dead-lettered (${decision.reason})`);
-      this.track(this.toDeadLetter(delivery.entryId, delivery.fields, message, delivery.attempt, now));
+      this.track(this.toDeadLetter(delivery.entryId, delivery.fields, message, delivery.attempt, now, delivery.attemptSpan));
       this.report(delivery, 'dead_lettered', message);
     } else {
       this.logger.warn?.(`${where}: ${what}: ${firstLine(message)}; dropped (${decision.reason}), dead-lettering is off`);
-      this.track(this.flushAckNow([delivery.entryId]));
+      this.ack(delivery);
       this.report(delivery, 'dropped', message);
     }
     return Promise.resolve(undefined);
@@ -111,16 +107,26 @@ export class Settler {
     this.report(delivery, 'dead_lettered', reason);
   }
 
+  /** Acks at the end of the turn, with every ack of the turn; a retried entry's failure fields go with it. */
+  private ack(delivery: Delivery): void {
+    if (delivery.attempt > 1) this.retriedAcks.push(delivery.entryId);
+    else this.acks.push(delivery.entryId);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.track(this.flushAcks()));
+    }
+  }
+
   /** Resolves once every settle operation started so far is written (or failed). */
   async drain(): Promise<void> {
     if (this.acks.length || this.retriedAcks.length) this.track(this.flushAcks());
     while (this.pending.size) await Promise.allSettled([...this.pending]);
   }
 
-  private async toDeadLetter(entryId: string, fields: string[], error: string, attempts: number, now: number) {
+  private async toDeadLetter(entryId: string, fields: string[], error: string, attempts: number, now: number, span?: string) {
     const { topic, group } = this.options;
     try {
-      await this.scripts.deadLetter(this.keys, { topic, group, entryId, error, attempts, now }, fields);
+      await this.scripts.deadLetter(this.keys, { topic, group, entryId, error, attempts, now, span }, fields);
     } catch (err) {
       this.warn(`could not dead-letter ${entryId}; it stays pending and will be retried`, err);
     }
@@ -139,7 +145,7 @@ export class Settler {
       const replies = await this.redis
         .pipeline()
         .xack(this.keys.stream, this.options.group, ...ids)
-        .hdel(this.keys.failures, ...retried)
+        .hdel(this.keys.failures, ...failureFields(retried))
         .exec();
       const failed = replies?.find(([err]) => err);
       if (failed) throw failed[0];

@@ -16,6 +16,13 @@ export interface ProcessedMessage {
   /** 1 for the first delivery; retries, takeovers and replays count up. */
   attempt: number;
   headers: Readonly<Record<string, string>>;
+  /**
+   * The W3C `traceparent` of the failed attempt before this one, kept in Redis with its retry, so a
+   * retry links to it whichever process ran it (absent when that attempt was not traced).
+   */
+  previousAttempt?: string;
+  /** Set by the tracing when it starts this attempt's span: its `traceparent`, kept with a retry. */
+  traceparent?: string;
 }
 
 /**

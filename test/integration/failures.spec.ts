@@ -149,11 +149,11 @@ describe('ServerRedisStreams failure handling', () => {
     await waitFor(async () => (await pendingCount('g')) === 0, 'empty PEL');
   });
 
-  it('should drop with a warning instead of dead-lettering when deadLetter is false', async () => {
+  it('should drop with a warning instead of dead-lettering when deadLetter is false, forgetting its retries', async () => {
     let calls = 0;
     @Controller()
     class NoDlq {
-      @EventPattern<string>('jobs', { deadLetter: false, retry: { maxAttempts: 1 } })
+      @EventPattern<string>('jobs', { deadLetter: false, retry: { maxAttempts: 2, backoff: { type: 'fixed', delayMs: 10, jitter: false } } })
       handle() {
         calls++;
         throw new Error('nope');
@@ -161,9 +161,11 @@ describe('ServerRedisStreams failure handling', () => {
     }
     f.servers.push(await startServer([NoDlq], { prefix: f.prefix, group: 'g' }));
     await lastValueFrom(f.client.emit('jobs', { n: 1 }));
-    await waitFor(() => calls === 1, 'one call');
+    await waitFor(() => calls === 2, 'two calls');
     await waitFor(async () => (await pendingCount('g')) === 0, 'acked (dropped)');
     expect(await deadLetters()).toEqual([]);
+    // Its first-failure record goes with it (it stayed behind before).
+    await waitFor(async () => (await f.redis.exists(`${f.prefix}:{jobs}:failures:g`)) === 0, 'the failure record gone');
   });
 
   it('should never run more than `concurrency` handlers at once', async () => {

@@ -38,11 +38,12 @@ end
 local replayed, skipped = 0, {}
 for i = 3, #ARGV do
   local dl = redis.call('XRANGE', KEYS[2], ARGV[i], ARGV[i])
-  local entryId, group
+  local entryId, group, span
   if dl[1] then
     local f = dl[1][2]
     for j = 1, #f, 2 do
-      if f[j] == 'dlq.entryId' then entryId = f[j + 1] elseif f[j] == 'dlq.group' then group = f[j + 1] end
+      if f[j] == 'dlq.entryId' then entryId = f[j + 1] elseif f[j] == 'dlq.group' then group = f[j + 1]
+      elseif f[j] == 'dlq.span' then span = f[j + 1] end
     end
   end
   local claimed = {}
@@ -52,6 +53,8 @@ for i = 3, #ARGV do
   if claimed[1] then
     redis.call('ZADD', KEYS[3], ARGV[2], entryId)
     redis.call('HDEL', KEYS[4], entryId)
+    -- The replayed attempt links to the dead-lettered one (see scheduleRetry).
+    if span then redis.call('HSET', KEYS[4], entryId .. ':span', span) else redis.call('HDEL', KEYS[4], entryId .. ':span') end
     redis.call('XDEL', KEYS[2], ARGV[i])
     redis.call('ZREM', KEYS[5], entryId .. '|' .. ARGV[1])
     replayed = replayed + 1

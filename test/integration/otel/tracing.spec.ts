@@ -95,6 +95,27 @@ describe('otelTracing', () => {
     expect(seen.map(s => s.active).sort()).toEqual([first.spanContext().spanId, retry.spanContext().spanId].sort());
   });
 
+  it('should link a retry to the failed attempt that another process ran, through Redis', async () => {
+    // Two servers with a tracing each (no memory shared): A fails the first attempt and stops, B runs the retry.
+    const slow = { maxAttempts: 3, backoff: { type: 'fixed' as const, delayMs: 300, jitter: false } };
+    const a = await startServer([], { prefix: f.prefix, retry: slow, tracing: otelTracing({ tracerProvider: provider }) });
+    f.servers.push(a);
+    await a.server.subscribe('invoices', () => Promise.reject(new Error('A fails')), { group: 'billing' });
+    await lastValueFrom(producer.emit('invoices', { n: 1 }));
+    await waitFor(async () => (await f.redis.zcard(`${f.prefix}:{invoices}:retry:billing`)) === 1, 'the retry to be scheduled');
+    await a.close();
+    const b = await startServer([], { prefix: f.prefix, retry: slow, tracing: otelTracing({ tracerProvider: provider }) });
+    f.servers.push(b);
+    await b.server.subscribe('invoices', () => undefined, { group: 'billing' });
+    await waitFor(() => spans('process invoices').length === 2, 'the retry on B');
+    const [failed, retried] = spans('process invoices');
+    expect(failed.attributes['messaging.redis_streams.outcome']).toBe('failure');
+    expect(retried.attributes['messaging.redis_streams.attempt']).toBe(2);
+    expect(retried.links.map(l => l.context.spanId)).toEqual([failed.spanContext().spanId]);
+    expect(retried.links[0].context.traceId).toBe(failed.spanContext().traceId);
+    expect(await f.redis.hlen(`${f.prefix}:{invoices}:failures:billing`)).toBe(0); // forgotten once acked
+  });
+
   it('should continue a trace handed over in Nest packet metadata when no span is active', async () => {
     const server = await startServer([], { prefix: f.prefix, tracing });
     f.servers.push(server);

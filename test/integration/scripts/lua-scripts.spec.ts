@@ -55,6 +55,20 @@ describe('RedisStreamsScripts', () => {
       expect(await redis.zcard(k.retry(T, 'g'))).toBe(0);
     });
 
+    it("should keep the failed attempt's span with the retry and hand it to whoever claims it", async () => {
+      const [a, b] = await delivered(2);
+      const span1 = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+      const span2 = '00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01';
+      await scripts.scheduleRetry(keys(), a, 10, 5, span1);
+      await scripts.scheduleRetry(keys(), a, 10, 6, span2); // the latest failed attempt counts
+      await scripts.scheduleRetry(keys(), b, 10, 5); // not traced
+      const claimed = await scripts.claimRetries(keys(), 'g', 'c2', 10, 10);
+      expect(claimed.entries.map(([id]) => id)).toEqual([a, b]);
+      expect(claimed.spans).toEqual(new Map([[a, span2]]));
+      await scripts.scheduleRetry(keys(), a, 20, 7); // this attempt was not traced: no stale link
+      expect(await redis.hget(k.failures(T, 'g'), `${a}:span`)).toBeNull();
+    });
+
     it('should report entries deleted while pending and drop them from the PEL', async () => {
       const [id] = await delivered(1);
       await scripts.scheduleRetry(keys(), id, 1, 1);
@@ -115,6 +129,19 @@ describe('RedisStreamsScripts', () => {
       expect(await redis.zcard(k.retry(T, 'g'))).toBe(0);
       expect(await redis.hlen(k.failures(T, 'g'))).toBe(0);
       expect(await redis.zrange(k.deadLetterRefs(T), '0', '-1')).toEqual([`${id}|g`]);
+    });
+
+    it("should keep the last attempt's span in the dead letter, and a replay should hand it to the replayed attempt", async () => {
+      const [id] = await delivered(1);
+      const span = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+      await scripts.scheduleRetry(keys(), id, 5, 100, '00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01');
+      const dlqId = await scripts.deadLetter(keys(), { topic: T, group: 'g', entryId: id, error: 'boom', attempts: 2, now: 200, span }, ['id', 'm0']);
+      const [[, fields]] = await redis.xrange(k.deadLetter(T), '-', '+');
+      expect(fields.slice(14)).toEqual(['dlq.span', span, 'id', 'm0']);
+      expect(await redis.hlen(k.failures(T, 'g'))).toBe(0);
+      await scripts.replayDeadLetters(keys(), 'g', 10, [dlqId]);
+      const claimed = await scripts.claimRetries(keys(), 'g', 'c3', 10, 10);
+      expect(claimed.spans?.get(id)).toBe(span);
     });
   });
 

@@ -2,7 +2,7 @@ import type { ScriptDefinition } from '../script-definition.js';
 
 export const claimRetries: ScriptDefinition = {
   name: 'mqClaimRetries',
-  numberOfKeys: 2,
+  numberOfKeys: 3,
   lua: `--[[
   Claims the group's retries that are due, for this consumer. The entries never left the group's
   PEL, so another group never sees them again; XCLAIM bumps their delivery count (the attempt).
@@ -10,19 +10,21 @@ export const claimRetries: ScriptDefinition = {
   Input:
     KEYS[1] stream
     KEYS[2] retry zset of the group (member = entry id, score = due ms)
+    KEYS[3] failures hash of the group (for '<entry id>:span', see scheduleRetry)
     ARGV[1] group
     ARGV[2] consumer
     ARGV[3] now (ms)
     ARGV[4] max entries
 
-  Output: { entries, counts, deleted, nextDue }
+  Output: { entries, counts, deleted, nextDue, spans }
     entries  XCLAIM reply: { {id, {field, value, ...}}, ... }
     counts   flat list: id, delivery count after the claim, ...
     deleted  ids whose entry was trimmed or deleted (XCLAIM dropped them from the PEL)
     nextDue  score of the earliest retry left, or '-1'
+    spans    flat list: id, traceparent of its failed attempt, for the claimed entries that have one
 ]]
 local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))
-local entries, counts, deleted = {}, {}, {}
+local entries, counts, deleted, spans = {}, {}, {}, {}
 if #due > 0 then
   redis.call('ZREM', KEYS[2], unpack(due))
   local live = {}
@@ -32,6 +34,11 @@ if #due > 0 then
       live[#live + 1] = id
       counts[#counts + 1] = id
       counts[#counts + 1] = p[1][4] + 1
+      local span = redis.call('HGET', KEYS[3], id .. ':span')
+      if span then
+        spans[#spans + 1] = id
+        spans[#spans + 1] = span
+      end
     end
   end
   if #live > 0 then
@@ -44,6 +51,6 @@ if #due > 0 then
   end
 end
 local nxt = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-return { entries, counts, deleted, nxt[2] or '-1' }
+return { entries, counts, deleted, nxt[2] or '-1', spans }
 `,
 };

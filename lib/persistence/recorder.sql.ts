@@ -62,6 +62,7 @@ rows AS (
     error_message, retry_count, to_timestamp(consumed_ms / 1000), to_timestamp(processed_ms / 1000),
     to_timestamp(next_retry_ms / 1000), tenant_id
   FROM rows
+  ON CONFLICT (id) DO NOTHING
 )`;
 
 const TOUCH_SUBSCRIPTIONS = `
@@ -71,7 +72,9 @@ WHERE s.id = l.subscription_id`;
 
 /**
  * Inserts a batch of consumption records and moves `last_consumed_at` of their subscriptions,
- * in one statement. $1…$13: the columns of `consumptionColumns`.
+ * in one statement. $1…$13: the columns of `consumptionColumns`. A retry of a batch keeps its row
+ * ids: when the attempt before committed with its answer lost, its rows are skipped by id
+ * (`ON CONFLICT (id)`), and moving `last_consumed_at` again changes nothing.
  */
 export const INSERT_CONSUMPTION = `WITH ${CONSUMPTION_ROWS}
 ${TOUCH_SUBSCRIPTIONS}`;

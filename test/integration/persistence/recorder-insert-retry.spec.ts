@@ -1,0 +1,116 @@
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { ConsumptionRecorder, type RecorderDatabase } from '../../../lib/persistence/consumption-recorder.js';
+import { randomPrefix } from '../../helpers/redis.js';
+import { waitFor } from '../../helpers/wait.js';
+import { migratedDatabase, proxiedDataSource, type FreshDatabase } from './fresh-database.js';
+import { insertOnly, publishedEvent, settledEvent } from './recorder-events.js';
+import type { TcpProxy } from './tcp-proxy.js';
+
+/**
+ * The INSERT path when a batch committed but its answer was lost with the connection: the retry
+ * must find the rows already there, not write them again.
+ */
+describe('ConsumptionRecorder INSERT path, committed batch retried', () => {
+  let db: FreshDatabase & { dataSource: DataSource };
+  let proxy: TcpProxy;
+  let proxied: DataSource;
+  let watcher: Client;
+  const recorders: ConsumptionRecorder[] = [];
+
+  beforeEach(async () => {
+    db = await migratedDatabase();
+    ({ proxy, dataSource: proxied } = await proxiedDataSource(db.url));
+    watcher = new Client({ connectionString: db.url });
+    await watcher.connect();
+  });
+
+  afterEach(async () => {
+    await Promise.all(recorders.splice(0).map(r => r.close(1_000)));
+    await proxy.cut();
+    await proxied.destroy().catch(() => undefined);
+    await watcher.end();
+    await db.drop();
+  });
+
+  function recorder(database: RecorderDatabase, options = {}): ConsumptionRecorder {
+    const r = new ConsumptionRecorder(database, { prefix: randomPrefix(), flushIntervalMs: 20, maxRetryDelayMs: 100, ...options });
+    recorders.push(r);
+    return r;
+  }
+
+  /** Makes every INSERT into `table` wait, after taking its rows, for an advisory lock the watcher holds. */
+  async function holdInsertsInto(table: string): Promise<void> {
+    await watcher.query(`
+      CREATE FUNCTION insert_test_wait() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_advisory_xact_lock_shared(4243);
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER insert_test_wait AFTER INSERT ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION insert_test_wait();`);
+    await watcher.query(`SELECT pg_advisory_lock(4243)`);
+  }
+
+  /** Cuts the connection while the INSERT waits, then lets the server finish it — COMMIT included — for nobody. */
+  async function commitWithAnswerLost(rec: ConsumptionRecorder): Promise<void> {
+    await waitFor(
+      async () =>
+        (await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory'`)).rows
+          .length === 1,
+      'the INSERT waiting in its trigger',
+    );
+    await proxy.cut();
+    await waitFor(() => rec.getStats().failedFlushes >= 1, 'the failed flush');
+    await watcher.query(`SELECT pg_advisory_unlock(4243)`);
+    await waitFor(
+      async () =>
+        (
+          await watcher.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
+          )
+        ).rows.length === 0,
+      'the cut connection gone on the server',
+    );
+  }
+
+  async function registered(rec: ConsumptionRecorder): Promise<void> {
+    rec.onConsumerStarted({ topic: 'orders', group: 'billing', consumer: 'c1' });
+    await waitFor(async () => (await watcher.query(`SELECT 1 FROM message_subscriptions`)).rows.length === 1, 'registration');
+  }
+
+  const count = async (table: string) =>
+    (await watcher.query(`SELECT count(*)::int AS n, count(DISTINCT stream_entry_id)::int AS entries FROM ${table}`)).rows[0];
+
+  it.each([
+    ['INSERT_CONSUMPTION', false],
+    ['INSERT_CONSUMPTION_AND_SETTLE_MESSAGES', true],
+  ])('should write each consumption record once when a committed %s is retried', async (_sql, recordMessages) => {
+    const rows = 300;
+    const rec = recorder(recordMessages ? proxied : insertOnly(proxied), { recordMessages });
+    await registered(rec);
+    await holdInsertsInto('consumption_records');
+    for (let i = 0; i < rows; i++) rec.onMessageSettled(settledEvent(i));
+    await commitWithAnswerLost(rec);
+    expect(await count('consumption_records')).toEqual({ n: rows, entries: rows });
+    expect(rec.getStats()).toMatchObject({ buffered: rows, written: { consumption: 0 } });
+
+    await proxy.restore();
+    await waitFor(() => rec.getStats().written.consumption === rows, 'the batch written after the restore', 15_000);
+    expect(await count('consumption_records')).toEqual({ n: rows, entries: rows });
+    expect(rec.getStats()).toMatchObject({ buffered: 0, written: { consumption: rows }, dropped: { consumption: 0 } });
+  });
+
+  it('should write each message record once when a committed INSERT_MESSAGES is retried', async () => {
+    const rows = 300;
+    const rec = recorder(proxied, { recordMessages: true });
+    await holdInsertsInto('message_records');
+    for (let i = 0; i < rows; i++) rec.onMessagePublished(publishedEvent(i));
+    await commitWithAnswerLost(rec);
+    expect(await count('message_records')).toEqual({ n: rows, entries: rows });
+
+    await proxy.restore();
+    await waitFor(() => rec.getStats().written.message === rows, 'the batch written after the restore', 15_000);
+    expect(await count('message_records')).toEqual({ n: rows, entries: rows });
+    expect(rec.getStats()).toMatchObject({ buffered: 0, written: { message: rows }, dropped: { message: 0 } });
+  });
+});

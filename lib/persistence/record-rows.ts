@@ -74,18 +74,38 @@ export function consumptionColumns(
 
 /**
  * A string PostgreSQL takes into a column of `max` characters (the lengths of the
- * `consumption_records` columns): cut to it, and NUL, which text cannot hold, replaced by U+FFFD.
- * A value it would refuse (a long tenant header, a NUL in an error message) would fail its whole
- * batch on every retry, and recording would stop.
+ * `consumption_records` and `message_records` columns): cut to it, and NUL, which text cannot
+ * hold, replaced by U+FFFD. A value it would refuse (a long tenant header, a NUL in an error
+ * message) would fail its whole batch, and the record would be lost.
  */
 function fit(value: string, max: number): string {
   const cut = value.length > max ? value.slice(0, max) : value;
   return cut.includes('\u0000') ? cut.replaceAll('\u0000', '\uFFFD') : cut;
 }
 
+/** A NUL or an unpaired surrogate escaped by `JSON.stringify` (as `\u0000`, `\ud800`): jsonb refuses both. */
+const JSON_REFUSED = /\\u(?:0000|d[89a-f])/i;
+/** NUL and unpaired UTF-16 surrogates (a pair is one character: it stays). */
+const NOT_JSONB_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * The headers as JSON text jsonb takes: names and values whole (jsonb has no length limit), with
+ * NUL and unpaired surrogates, whose escapes jsonb refuses, replaced by U+FFFD.
+ */
+function headersJson(headers: Record<string, string>): string {
+  const json = JSON.stringify(headers);
+  if (!JSON_REFUSED.test(json)) return json;
+  const fitted: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    fitted[name.replace(NOT_JSONB_TEXT, '\uFFFD')] = typeof value === 'string' ? value.replace(NOT_JSONB_TEXT, '\uFFFD') : value;
+  }
+  return JSON.stringify(fitted);
+}
+
 /**
  * Column arrays of a multi-row insert into `message_records` (order matches `INSERT_MESSAGES`),
- * row ids (time-ordered UUIDs) last. The payload itself is not kept: the observer only sees its size.
+ * row ids (time-ordered UUIDs) last, strings fitted to their columns. The payload itself is not
+ * kept: the observer only sees its size.
  */
 export function messageColumns(
   events: readonly MessagePublishedEvent[],
@@ -97,20 +117,23 @@ export function messageColumns(
   const n = events.length;
   const cols: unknown[][] = Array.from({ length: 13 }, () => new Array(n));
   cols.push(uuidV7Batch(n));
+  const producer = fit(producerId, 255);
   for (let i = 0; i < n; i++) {
     const e = events[i];
+    const correlation = e.headers[headers.correlation];
+    const tenant = e.headers[headers.tenant];
     cols[0][i] = topicIdOf(e);
-    cols[1][i] = e.messageId;
-    cols[2][i] = e.key ?? null;
-    cols[3][i] = e.headers[headers.correlation] ?? null;
-    cols[4][i] = JSON.stringify(e.headers);
+    cols[1][i] = e.messageId == null ? null : fit(e.messageId, 64);
+    cols[2][i] = e.key == null ? null : fit(e.key, 255);
+    cols[3][i] = correlation == null ? null : fit(correlation, 255);
+    cols[4][i] = headersJson(e.headers);
     cols[5][i] = e.payloadSize;
-    cols[6][i] = e.entryId ?? null;
+    cols[6][i] = e.entryId == null ? null : fit(e.entryId, 64);
     cols[7][i] = e.publishedAt;
     cols[8][i] = e.deliverAt ?? null;
     cols[9][i] = e.publishedAt + retentionMsOf(e);
-    cols[10][i] = producerId;
-    cols[11][i] = e.headers[headers.tenant] ?? null;
+    cols[10][i] = producer;
+    cols[11][i] = tenant == null ? null : fit(tenant, 64);
     cols[12][i] = traceIdOf(e.headers.traceparent);
   }
   return cols;

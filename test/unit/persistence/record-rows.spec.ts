@@ -93,6 +93,31 @@ describe('record rows', () => {
         1_000, 6_000, 61_000, 'producer-1', 't1', '4bf92f3577b34da6a3ce929d0e0e4736', expect.any(String),
       ]);
     });
+
+    it('should fit strings to their columns and keep headers whole, with only what jsonb refuses replaced', () => {
+      const event: MessagePublishedEvent = {
+        topic: 'orders',
+        messageId: 'm'.repeat(70),
+        entryId: `1-\u0000`,
+        publishedAt: 1_000,
+        key: 'k'.repeat(300),
+        headers: { 'x-tenant-id': 't'.repeat(70), 'x-correlation-id': `c\u0000`, 'x-\u0000': 'lone \udc00 \ud800 pair \u{1F600}' },
+        payloadSize: 1,
+      };
+      const row = messageColumns([event], () => 'topic-id', () => 0, 'p'.repeat(300), HEADERS).map(c => c[0]);
+      expect(row.slice(1, 4)).toEqual(['m'.repeat(64), 'k'.repeat(255), 'c\uFFFD']);
+      expect(row[6]).toBe('1-\uFFFD');
+      expect(row[10]).toBe('p'.repeat(255));
+      expect(row[11]).toBe('t'.repeat(64));
+      expect(JSON.parse(row[4] as string)).toEqual({
+        'x-tenant-id': 't'.repeat(70),
+        'x-correlation-id': 'c\uFFFD',
+        'x-\uFFFD': 'lone \uFFFD \uFFFD pair \u{1F600}',
+      });
+      // Nothing to replace: the JSON of the headers as they are.
+      const plain = { ...event, headers: { a: 'back\\slash \\u0000 as text, \u{1F600}' } };
+      expect(messageColumns([plain], () => 't', () => 0, 'p', HEADERS)[4][0]).toBe(JSON.stringify(plain.headers));
+    });
   });
 });
 

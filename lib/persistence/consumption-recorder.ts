@@ -8,6 +8,7 @@ import type {
   MessageSettledEvent,
   RedisStreamsObserver,
 } from '../observer/redis-streams-observer.interface.js';
+import { columnsOf, rejectionReason, writeSplitting, type SplitWrite } from './batch-split.js';
 import { copyPoolOf, writeConsumptionByCopy } from './consumption-copy.js';
 import type { RedisStreamsPersistenceOptions } from './interfaces/redis-streams-persistence-options.interface.js';
 import {
@@ -66,6 +67,8 @@ export interface RecorderHooks {
  * an in-memory buffer (O(1), never awaiting, never throwing); a timer flushes it with one
  * multi-row INSERT per batch, or one COPY for consumption records on a `pg` pool. While the database is slow or down, records wait up to
  * `maxBufferSize`, then new ones are dropped and counted: message processing never waits on it.
+ * A record PostgreSQL refuses for its data is dropped and counted on its own, the rest of its
+ * batch written (`writeSplitting`): it would fail the same way on every retry.
  * @publicApi
  */
 export class ConsumptionRecorder implements RedisStreamsObserver {
@@ -100,6 +103,8 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
   private lastFailureWarnAt = 0;
   private lastDropWarnAt = 0;
   private droppedSinceWarn = 0;
+  private lastRefusalWarnAt = 0;
+  private refusedSinceWarn = 0;
 
   constructor(
     private readonly database: RecorderDatabase,
@@ -202,11 +207,16 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
     return this.buffered() >= this.options.maxBufferSize;
   }
 
-  /** Runs the write of a batch taken out of the buffer, counting it as held meanwhile. */
-  private async writing(count: number, write: () => Promise<void>): Promise<void> {
+  /**
+   * Runs the write of a batch taken out of the buffer, counting it as held meanwhile; an error
+   * before any record was written (e.g. registering its topic) fails the whole batch.
+   */
+  private async writing(count: number, write: () => Promise<SplitWrite>): Promise<SplitWrite> {
     this.inFlight += count;
     try {
-      await write();
+      return await write();
+    } catch (error) {
+      return { settled: 0, rejected: [], failed: true, error };
     } finally {
       this.inFlight -= count;
     }
@@ -281,24 +291,23 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
   private async writeMessages(): Promise<void> {
     const batch = this.take(this.published, this.options.batchSize);
     this.published = batch.rest;
-    try {
-      await this.writing(batch.taken.length, async () => {
-        for (const topic of new Set(batch.taken.map(e => e.topic))) await this.topicOf(topic);
-        const cols = messageColumns(
-          batch.taken,
-          e => this.topicIds.get(e.topic)!.id,
-          e => this.topicIds.get(e.topic)!.retentionMs,
-          this.options.producerId,
-          this.headers,
-        );
-        await this.database.query(INSERT_MESSAGES, cols.map(toPgArray));
-      });
-      this.stats.written.message += batch.taken.length;
-      safely(() => this.hooks.onWritten?.('message', batch.taken.length));
-    } catch (err) {
-      this.published = this.putBack('message', batch.taken, this.published);
-      throw err;
-    }
+    const result = await this.writing(batch.taken.length, async () => {
+      for (const topic of new Set(batch.taken.map(e => e.topic))) await this.topicOf(topic);
+      const cols = messageColumns(
+        batch.taken,
+        e => this.topicIds.get(e.topic)!.id,
+        e => this.topicIds.get(e.topic)!.retentionMs,
+        this.options.producerId,
+        this.headers,
+      );
+      return writeSplitting(batch.taken.length, (from, to) =>
+        this.database.query(INSERT_MESSAGES, columnsOf(cols, from, to).map(toPgArray)),
+      );
+    });
+    this.settle('message', result, i => `message ${batch.taken[i].messageId} on ${batch.taken[i].topic}`);
+    if (!result.failed) return;
+    this.published = this.putBack('message', batch.taken.slice(result.settled), this.published);
+    throw result.error;
   }
 
   private async writeConsumption(): Promise<void> {
@@ -309,44 +318,66 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
     this.settledAt = times.rest;
     this.settledIds = known.rest;
     let rowIds = known.taken;
-    try {
-      await this.writing(events.taken.length, async () => {
-        // A batch nearly always holds one (topic, group): compare with the previous row, no per-row key.
-        let topic: string | undefined;
-        let group: string | undefined;
-        let id = '';
-        const ids = new Array<string>(events.taken.length);
-        for (let i = 0; i < events.taken.length; i++) {
-          const e = events.taken[i];
-          if (e.topic !== topic || e.group !== group) {
-            topic = e.topic;
-            group = e.group;
-            id = this.subscriptionIds.get(subscriptionKey(topic, group)) ?? (await this.subscriptionIdOf(topic, group));
-          }
-          ids[i] = id;
+    const result = await this.writing(events.taken.length, async () => {
+      // A batch nearly always holds one (topic, group): compare with the previous row, no per-row key.
+      let topic: string | undefined;
+      let group: string | undefined;
+      let id = '';
+      const ids = new Array<string>(events.taken.length);
+      for (let i = 0; i < events.taken.length; i++) {
+        const e = events.taken[i];
+        if (e.topic !== topic || e.group !== group) {
+          topic = e.topic;
+          group = e.group;
+          id = this.subscriptionIds.get(subscriptionKey(topic, group)) ?? (await this.subscriptionIdOf(topic, group));
         }
-        // COPY where it applies: it costs PostgreSQL about 30 % less CPU per row. The settling
-        // of message records reads the batch's rows inside the INSERT statement, so it keeps that.
-        const pool = this.options.recordMessages ? undefined : copyPoolOf(this.database.unwrap?.() ?? this.database);
-        const cols = consumptionColumns(events.taken, times.taken, ids, this.headers, known.taken);
-        rowIds = cols[12] as string[];
-        if (pool) return writeConsumptionByCopy(pool, cols);
-        await this.database.query(
-          this.options.recordMessages ? INSERT_CONSUMPTION_AND_SETTLE_MESSAGES : INSERT_CONSUMPTION,
-          cols.map(toPgArray),
-        );
+        ids[i] = id;
+      }
+      // COPY where it applies: it costs PostgreSQL about 30 % less CPU per row. The settling
+      // of message records reads the batch's rows inside the INSERT statement, so it keeps that.
+      const pool = this.options.recordMessages ? undefined : copyPoolOf(this.database.unwrap?.() ?? this.database);
+      const sql = this.options.recordMessages ? INSERT_CONSUMPTION_AND_SETTLE_MESSAGES : INSERT_CONSUMPTION;
+      const cols = consumptionColumns(events.taken, times.taken, ids, this.headers, known.taken);
+      rowIds = cols[12] as string[];
+      return writeSplitting(events.taken.length, (from, to) => {
+        const part = columnsOf(cols, from, to);
+        return pool ? writeConsumptionByCopy(pool, part) : this.database.query(sql, part.map(toPgArray));
       });
-      this.stats.written.consumption += events.taken.length;
-      safely(() => this.hooks.onWritten?.('consumption', events.taken.length));
-    } catch (err) {
-      const room = Math.max(0, this.options.maxBufferSize - this.buffered());
-      const kept = Math.min(room, events.taken.length);
-      this.drop('consumption', events.taken.length - kept);
-      this.settled = events.taken.slice(0, kept).concat(this.settled);
-      this.settledAt = times.taken.slice(0, kept).concat(this.settledAt);
-      this.settledIds = rowIds.slice(0, kept).concat(this.settledIds);
-      throw err;
+    });
+    const e = events.taken;
+    this.settle('consumption', result, i => `message ${e[i].messageId} on ${e[i].topic}, group ${e[i].group}`);
+    if (!result.failed) return;
+    // The rest goes back in front with its row ids, as far as the bound allows; the excess is dropped.
+    const from = result.settled;
+    const kept = Math.min(Math.max(0, this.options.maxBufferSize - this.buffered()), e.length - from);
+    this.drop('consumption', e.length - from - kept);
+    this.settled = e.slice(from, from + kept).concat(this.settled);
+    this.settledAt = times.taken.slice(from, from + kept).concat(this.settledAt);
+    this.settledIds = rowIds.slice(from, from + kept).concat(this.settledIds);
+    throw result.error;
+  }
+
+  /**
+   * Counts what a batch write settled: the records written, and those PostgreSQL refused, which
+   * are dropped with one warning (at most every `RECORDER_WARN_EVERY_MS`) naming the first.
+   */
+  private settle(kind: RecordKind, result: SplitWrite, describe: (index: number) => string): void {
+    const written = result.settled - result.rejected.length;
+    if (written) {
+      this.stats.written[kind] += written;
+      safely(() => this.hooks.onWritten?.(kind, written));
     }
+    if (!result.rejected.length) return;
+    this.drop(kind, result.rejected.length, true);
+    this.refusedSinceWarn += result.rejected.length;
+    const now = Date.now();
+    if (now - this.lastRefusalWarnAt < RECORDER_WARN_EVERY_MS) return;
+    this.lastRefusalWarnAt = now;
+    const [first] = result.rejected;
+    this.logger.warn(
+      `PostgreSQL refused ${this.refusedSinceWarn} record(s) since the last warning, dropped; the first, ${kind} record of ${describe(first.index)}: ${rejectionReason(first.error)}`,
+    );
+    this.refusedSinceWarn = 0;
   }
 
   /** The first `count` items and the rest, without copying when everything is taken. */

@@ -11,7 +11,7 @@ import type { TcpProxy } from './tcp-proxy.js';
  * The INSERT path when a batch committed but its answer was lost with the connection: the retry
  * must find the rows already there, not write them again.
  */
-describe('ConsumptionRecorder INSERT path, committed batch retried', () => {
+describe('ConsumptionRecorder, committed batch retried', () => {
   let db: FreshDatabase & { dataSource: DataSource };
   let proxy: TcpProxy;
   let proxied: DataSource;
@@ -39,15 +39,19 @@ describe('ConsumptionRecorder INSERT path, committed batch retried', () => {
     return r;
   }
 
-  /** Makes every INSERT into `table` wait, after taking its rows, for an advisory lock the watcher holds. */
-  async function holdInsertsInto(table: string): Promise<void> {
+  /**
+   * Makes every INSERT (or COPY) into `table` wait, after taking its rows, for an advisory lock the
+   * watcher holds; with `messageId`, only one that takes that message's row.
+   */
+  async function holdInsertsInto(table: string, messageId?: string): Promise<void> {
+    const when = messageId ? `FOR EACH ROW WHEN (NEW.message_id = '${messageId}')` : 'FOR EACH STATEMENT';
     await watcher.query(`
       CREATE FUNCTION insert_test_wait() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         PERFORM pg_advisory_xact_lock_shared(4243);
         RETURN NULL;
       END $$;
-      CREATE TRIGGER insert_test_wait AFTER INSERT ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION insert_test_wait();`);
+      CREATE TRIGGER insert_test_wait AFTER INSERT ON ${table} ${when} EXECUTE FUNCTION insert_test_wait();`);
     await watcher.query(`SELECT pg_advisory_lock(4243)`);
   }
 
@@ -112,5 +116,26 @@ describe('ConsumptionRecorder INSERT path, committed batch retried', () => {
     await waitFor(() => rec.getStats().written.message === rows, 'the batch written after the restore', 15_000);
     expect(await count('message_records')).toEqual({ n: rows, entries: rows });
     expect(rec.getStats()).toMatchObject({ buffered: 0, written: { message: rows }, dropped: { message: 0 } });
+  });
+
+  it.each([
+    ['COPY', (ds: DataSource): RecorderDatabase => ds],
+    ['INSERT', insertOnly],
+  ])('should resume a batch split around a refused record where the lost connection left it (%s), each record once', async (_path, database) => {
+    const rows = 300;
+    const rec = recorder(database(proxied));
+    await registered(rec);
+    // m-17 is refused (processing_time_ms is an integer), so the batch is split; the part holding m-260 commits for nobody.
+    await holdInsertsInto('consumption_records', 'm-260');
+    for (let i = 0; i < rows; i++) rec.onMessageSettled(settledEvent(i, i === 17 ? { durationMs: 3e9 } : {}));
+    await commitWithAnswerLost(rec);
+    expect(await count('consumption_records')).toEqual({ n: rows - 1, entries: rows - 1 });
+    // [0, 150) was written, m-17 dropped; [150, 300) is waiting in the buffer with its row ids.
+    expect(rec.getStats()).toMatchObject({ buffered: 150, written: { consumption: 149 }, dropped: { consumption: 1 } });
+
+    await proxy.restore();
+    await waitFor(() => rec.getStats().written.consumption === rows - 1, 'the rest written after the restore', 15_000);
+    expect(await count('consumption_records')).toEqual({ n: rows - 1, entries: rows - 1 });
+    expect(rec.getStats()).toMatchObject({ buffered: 0, written: { consumption: rows - 1 }, dropped: { consumption: 1 } });
   });
 });

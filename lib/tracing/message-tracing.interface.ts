@@ -21,7 +21,10 @@ export interface ProcessedMessage {
    * retry links to it whichever process ran it (absent when that attempt was not traced).
    */
   previousAttempt?: string;
-  /** Set by the tracing when it starts this attempt's span: its `traceparent`, kept with a retry. */
+  /**
+   * Set by the tracing when it starts this attempt's span, before `process()` returns: its
+   * `traceparent`, kept with a retry of this delivery.
+   */
   traceparent?: string;
 }
 

@@ -20,7 +20,7 @@ import {
   DEFAULT_TENANT_HEADER,
   RECORDER_WARN_EVERY_MS,
 } from './persistence.constants.js';
-import { consumptionColumns, messageColumns, toPgArray, type RowHeaders } from './record-rows.js';
+import { consumptionColumns, fit, messageColumns, toPgArray, type RowHeaders } from './record-rows.js';
 import {
   ENSURE_SUBSCRIPTION,
   ENSURE_TOPIC,
@@ -397,7 +397,8 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
   private async topicOf(topic: string): Promise<{ id: string; retentionMs: number }> {
     const known = this.topicIds.get(topic);
     if (known) return known;
-    const row = await this.ensure(ENSURE_TOPIC, [topic]);
+    // Names longer than their columns are cut: one refused name would fail every flush, every topic's.
+    const row = await this.ensure(ENSURE_TOPIC, [fit(topic, 255)]);
     const value = { id: row.id as string, retentionMs: Number(row.retention_ms ?? DEFAULT_RETENTION_MS) };
     this.topicIds.set(topic, value);
     return value;
@@ -411,14 +412,14 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
     const s = this.options.subscriptionDefaults ?? {};
     const row = await this.ensure(ENSURE_SUBSCRIPTION, [
       topicId,
-      group,
+      fit(group, 255),
       s.offsetResetPolicy ?? 'latest',
       s.maxPollRecords ?? 64,
       s.sessionTimeoutMs ?? 30_000,
       s.heartbeatIntervalMs ?? 2_000,
       s.maxRetryAttempts ?? 3,
       s.retryDelayMs ?? 1_000,
-      s.deadLetter === false ? null : this.keys.deadLetter(topic),
+      s.deadLetter === false ? null : fit(this.keys.deadLetter(topic), 512),
     ]);
     this.subscriptionIds.set(key, row.id);
     return row.id;

@@ -78,7 +78,7 @@ export function consumptionColumns(
  * hold, replaced by U+FFFD. A value it would refuse (a long tenant header, a NUL in an error
  * message) would fail its whole batch, and the record would be lost.
  */
-function fit(value: string, max: number): string {
+export function fit(value: string, max: number): string {
   const cut = value.length > max ? value.slice(0, max) : value;
   return cut.includes('\u0000') ? cut.replaceAll('\u0000', '\uFFFD') : cut;
 }

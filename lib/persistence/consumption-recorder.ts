@@ -1,6 +1,6 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { hostname } from 'node:os';
-import { DEFAULT_PREFIX, DEFAULT_RETENTION_MS } from '../constants.js';
+import { DEFAULT_PREFIX } from '../constants.js';
 import { StreamKeys } from '../keys/stream-keys.js';
 import type {
   ConsumerStartedEvent,
@@ -20,10 +20,9 @@ import {
   DEFAULT_TENANT_HEADER,
   RECORDER_WARN_EVERY_MS,
 } from './persistence.constants.js';
-import { consumptionColumns, fit, messageColumns, toPgArray, type RowHeaders } from './record-rows.js';
+import { consumptionColumns, messageColumns, toPgArray, type RowHeaders } from './record-rows.js';
+import { RecorderRegistrations, subscriptionKey } from './recorder-registrations.js';
 import {
-  ENSURE_SUBSCRIPTION,
-  ENSURE_TOPIC,
   INSERT_CONSUMPTION,
   INSERT_CONSUMPTION_AND_SETTLE_MESSAGES,
   INSERT_MESSAGES,
@@ -81,8 +80,7 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
   private settledIds: string[] = [];
   private published: MessagePublishedEvent[] = [];
   private readonly registrations = new Map<string, ConsumerStartedEvent>();
-  private readonly topicIds = new Map<string, { id: string; retentionMs: number }>();
-  private readonly subscriptionIds = new Map<string, string>();
+  private readonly rows: RecorderRegistrations;
   private readonly stats: RecorderStats = {
     buffered: 0,
     written: { consumption: 0, message: 0 },
@@ -92,7 +90,6 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
   private readonly options: Required<Omit<RedisStreamsPersistenceOptions, 'subscriptionDefaults' | 'dataSourceName'>> &
     Pick<RedisStreamsPersistenceOptions, 'subscriptionDefaults'>;
   private readonly headers: RowHeaders;
-  private readonly keys: StreamKeys;
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> | undefined;
   private inFlight = 0;
@@ -125,7 +122,7 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
       subscriptionDefaults: options.subscriptionDefaults,
     };
     this.headers = { tenant: this.options.tenantHeader, correlation: this.options.correlationHeader };
-    this.keys = new StreamKeys(this.options.prefix);
+    this.rows = new RecorderRegistrations(database, new StreamKeys(this.options.prefix), this.options.subscriptionDefaults);
     this.timer = setInterval(() => this.tick(), this.options.flushIntervalMs);
     this.timer.unref();
   }
@@ -263,7 +260,7 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
   private async flushOnce(): Promise<void> {
     try {
       for (const [key, event] of this.registrations) {
-        await this.subscriptionIdOf(event.topic, event.group);
+        await this.rows.subscription(event.topic, event.group);
         this.registrations.delete(key);
       }
       if (this.published.length) await this.writeMessages();
@@ -292,11 +289,11 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
     const batch = this.take(this.published, this.options.batchSize);
     this.published = batch.rest;
     const result = await this.writing(batch.taken.length, async () => {
-      for (const topic of new Set(batch.taken.map(e => e.topic))) await this.topicOf(topic);
+      for (const topic of new Set(batch.taken.map(e => e.topic))) await this.rows.topic(topic);
       const cols = messageColumns(
         batch.taken,
-        e => this.topicIds.get(e.topic)!.id,
-        e => this.topicIds.get(e.topic)!.retentionMs,
+        e => this.rows.knownTopic(e.topic)!.id,
+        e => this.rows.knownTopic(e.topic)!.retentionMs,
         this.options.producerId,
         this.headers,
       );
@@ -329,7 +326,7 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
         if (e.topic !== topic || e.group !== group) {
           topic = e.topic;
           group = e.group;
-          id = this.subscriptionIds.get(subscriptionKey(topic, group)) ?? (await this.subscriptionIdOf(topic, group));
+          id = this.rows.knownSubscription(topic, group) ?? (await this.rows.subscription(topic, group));
         }
         ids[i] = id;
       }
@@ -393,51 +390,6 @@ export class ConsumptionRecorder implements RedisStreamsObserver {
     this.drop(kind, batch.length - kept);
     return batch.slice(0, kept).concat(rest);
   }
-
-  private async topicOf(topic: string): Promise<{ id: string; retentionMs: number }> {
-    const known = this.topicIds.get(topic);
-    if (known) return known;
-    // Names longer than their columns are cut: one refused name would fail every flush, every topic's.
-    const row = await this.ensure(ENSURE_TOPIC, [fit(topic, 255)]);
-    const value = { id: row.id as string, retentionMs: Number(row.retention_ms ?? DEFAULT_RETENTION_MS) };
-    this.topicIds.set(topic, value);
-    return value;
-  }
-
-  private async subscriptionIdOf(topic: string, group: string): Promise<string> {
-    const key = subscriptionKey(topic, group);
-    const known = this.subscriptionIds.get(key);
-    if (known) return known;
-    const { id: topicId } = await this.topicOf(topic);
-    const s = this.options.subscriptionDefaults ?? {};
-    const row = await this.ensure(ENSURE_SUBSCRIPTION, [
-      topicId,
-      fit(group, 255),
-      s.offsetResetPolicy ?? 'latest',
-      s.maxPollRecords ?? 64,
-      s.sessionTimeoutMs ?? 30_000,
-      s.heartbeatIntervalMs ?? 2_000,
-      s.maxRetryAttempts ?? 3,
-      s.retryDelayMs ?? 1_000,
-      s.deadLetter === false ? null : fit(this.keys.deadLetter(topic), 512),
-    ]);
-    this.subscriptionIds.set(key, row.id);
-    return row.id;
-  }
-
-  /** Runs a find-or-insert; a concurrent insert by another process makes it return nothing once. */
-  private async ensure(sql: string, params: unknown[]): Promise<Record<string, unknown> & { id: string }> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const result = await this.database.query(sql, params);
-      const rows = (Array.isArray(result) ? result : (result?.rows ?? [])) as { id: string }[];
-      if (rows.length) return rows[0];
-    }
-    throw new Error('could not register the topic or subscription (concurrent inserts)');
-  }
-}
-
-function subscriptionKey(topic: string, group: string): string {
-  return `${topic}\u0000${group}`;
 }
 
 function safely(fn: () => void): void {

@@ -3,6 +3,7 @@ import { jsonSchemaValidator } from '../../lib/ajv/index.js';
 import { msgpackCodec } from '../../lib/msgpack/index.js';
 import type { QueueRuntimeRegistry } from '../runtime/queue-runtime.registry.js';
 import { tenantKeyProvider, type PayloadKeyConfig } from './payload-keys.js';
+import { SchemaBudgetExceededError, withinSchemaBudget } from './schema-budget.js';
 
 /** A queue's `messageFormat` values. */
 export const MESSAGE_FORMATS = ['json', 'msgpack'] as const;
@@ -25,7 +26,8 @@ const COMPRESSION_THRESHOLD_BYTES = 512;
 /**
  * The transport's payload options driven by each queue's settings, read from the registry at every
  * publish (so a `PUT /queues` applies to the next message): codec, compression, per-tenant
- * encryption and the JSON Schema. Servers decode every format whatever the settings say now, so
+ * encryption and the JSON Schema (each check within `SCHEMA_CHECK_BUDGET_MS`: tenants write the
+ * schemas). Servers decode every format whatever the settings say now, so
  * messages published before a change stay readable.
  */
 export function queuePayloadOptions(registry: QueueRuntimeRegistry, keys: PayloadKeyConfig | undefined): PayloadOptions {
@@ -48,7 +50,15 @@ export function queuePayloadOptions(registry: QueueRuntimeRegistry, keys: Payloa
           validator = jsonSchemaValidator({ schemas: () => schema });
           compiled.set(schema, validator);
         }
-        return validator.validate(topic, payload);
+        const check = validator;
+        try {
+          return withinSchemaBudget(() => check.validate(topic, payload));
+        } catch (err) {
+          // A stopped compile can leave ajv half-built: the next message starts from a fresh validator.
+          compiled.delete(schema);
+          // Refused like any invalid payload (400 MQ_SCHEMA_INVALID, nothing written), never a 500.
+          return [`/ ${err instanceof SchemaBudgetExceededError ? err.message : `the schema could not be evaluated (${(err as Error).message})`}`];
+        }
       },
     },
   };
@@ -57,7 +67,7 @@ export function queuePayloadOptions(registry: QueueRuntimeRegistry, keys: Payloa
 /** Messages of a JSON Schema that does not compile, or `undefined` when it does. */
 export function schemaProblems(schema: Record<string, unknown>): string[] | undefined {
   try {
-    jsonSchemaValidator({ schemas: () => schema }).validate('check', null);
+    withinSchemaBudget(() => jsonSchemaValidator({ schemas: () => schema }).validate('check', null));
     return undefined;
   } catch (err) {
     return [(err as Error).message];

@@ -10,14 +10,15 @@ export interface StringMapLimits {
   /** Also accept numbers, booleans and null as values (filters). @defaultValue false */
   scalarValues?: boolean;
   /**
-   * Values become HTTP header values: refuse control characters (CR / LF would split the request,
-   * and undici refuses them at every delivery anyway). @defaultValue false
+   * Values become HTTP header values: only what RFC 9110's field-value allows (visible ASCII,
+   * space, tab, obs-text 0x80-0xFF). CR / LF would split the request; undici refuses any other
+   * character at every delivery, which would dead-letter every message. @defaultValue false
    */
   headerValues?: boolean;
 }
 
-/** Characters no HTTP header value may hold (RFC 9110 field-value: visible characters, space and tab). */
-const HEADER_VALUE_FORBIDDEN = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+/** A character no HTTP header value may hold: controls (CR, LF, NUL, DEL…) and anything past Latin-1 (`€`, emoji, lone surrogates). */
+const HEADER_VALUE_FORBIDDEN = /[^\t\u0020-\u007e\u0080-\u00ff]/;
 
 /** A plain object of string → string (or scalar) within limits: headers of a message or a webhook, filters. */
 export function IsStringMap(limits: StringMapLimits, options?: ValidationOptions): PropertyDecorator {
@@ -44,7 +45,7 @@ function problemOf(value: unknown, limits: StringMapLimits): string | undefined 
     const scalar = v === null || typeof v === 'number' || typeof v === 'boolean';
     if (typeof v !== 'string' && !(limits.scalarValues && scalar)) return `"${key}" must be a ${kind}`;
     if (typeof v === 'string' && v.length > limits.maxValueLength) return `"${key}" must be at most ${limits.maxValueLength} characters`;
-    if (limits.headerValues && typeof v === 'string' && HEADER_VALUE_FORBIDDEN.test(v)) return `"${key}" must not contain control characters (CR, LF, NUL…)`;
+    if (limits.headerValues && typeof v === 'string' && HEADER_VALUE_FORBIDDEN.test(v)) return `"${key}" must hold only visible ASCII, space, tab or Latin-1 characters (no CR, LF, NUL, €…)`;
     const lower = key.toLowerCase();
     const hit = limits.reserved?.find(r => (r.endsWith('*') ? lower.startsWith(r.slice(0, -1)) : lower === r));
     if (hit) return `"${key}" is reserved`;

@@ -69,3 +69,17 @@ export function toSubscriptionView(
     }),
   };
 }
+
+/** What a token without the `admin` role sees instead of a webhook header value. */
+export const REDACTED_HEADER_VALUE = '[redacted]';
+
+/**
+ * The view for a token without the `admin` role: header names stay, values (the receiver's
+ * credentials, typically) are replaced. Any token of the tenant may read subscriptions; only
+ * admins, who set the headers, read them back.
+ */
+export function withoutHeaderValues(view: SubscriptionView): SubscriptionView {
+  if (!view.handlerConfig) return view;
+  const headers = Object.fromEntries(Object.keys(view.handlerConfig.headers).map(name => [name, REDACTED_HEADER_VALUE]));
+  return { ...view, handlerConfig: { ...view.handlerConfig, headers } };
+}

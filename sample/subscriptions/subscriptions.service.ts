@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { RedisStreamsAdmin } from '../../lib/index.js';
 import { MessageSubscriptionEntity } from '../../lib/typeorm/index.js';
 import { AuditService } from '../audit/audit.service.js';
-import type { Principal } from '../auth/principal.js';
+import { ADMIN_ROLE, type Principal } from '../auth/principal.js';
 import { MqErrorCode } from '../common/errors/mq-error-code.js';
 import { MqException } from '../common/errors/mq.exception.js';
 import { SampleRedis } from '../common/redis/sample-redis.service.js';
@@ -14,7 +14,7 @@ import { QueuesService } from '../queues/queues.service.js';
 import { RuntimeSync } from '../runtime/runtime-sync.service.js';
 import type { CreateSubscriptionDto } from './dto/create-subscription.dto.js';
 import type { UpdateSubscriptionDto } from './dto/update-subscription.dto.js';
-import { toSubscriptionView, type SubscriptionView } from './subscription.js';
+import { toSubscriptionView, withoutHeaderValues, type SubscriptionView } from './subscription.js';
 import { newWebhookSecret } from './webhook/webhook-signature.js';
 import { WebhookSecretEntity } from './webhook/webhook-secret.entity.js';
 import { WebhookUrlGuard } from './webhook/webhook-url-guard.js';
@@ -118,11 +118,11 @@ export class SubscriptionsService {
       query.andWhere('t.name = :topic', { topic: (await this.queues.find(principal.tenantId, queue)).row.name });
     }
     const rows = (await query.getMany()) as LoadedSubscription[];
-    return this.withStats(rows);
+    return (await this.withStats(rows)).map(view => visibleTo(principal, view));
   }
 
   async get(principal: Principal, id: string): Promise<SubscriptionView> {
-    return (await this.withStats([await this.find(principal, id)]))[0];
+    return visibleTo(principal, (await this.withStats([await this.find(principal, id)]))[0]);
   }
 
   async update(principal: Principal, id: string, dto: UpdateSubscriptionDto): Promise<SubscriptionView> {
@@ -201,6 +201,11 @@ export class SubscriptionsService {
       timeoutMs: config.timeoutMs ?? this.config.webhookTimeoutMs,
     };
   }
+}
+
+/** Webhook header values (receiver credentials) are for admins only. */
+function visibleTo(principal: Principal, view: SubscriptionView): SubscriptionView {
+  return principal.roles.includes(ADMIN_ROLE) ? view : withoutHeaderValues(view);
 }
 
 /** The fields each type needs and refuses. */

@@ -4,6 +4,12 @@ import { isIP } from 'node:net';
 /** The only address class a webhook may reach without the operator's allow-list: public unicast. */
 const PUBLIC_RANGE = 'unicast';
 
+/**
+ * IPv6 global unicast, the only block IANA allocates (RFC 4291). ipaddr.js calls everything it has
+ * no name for `unicast`, including the deprecated IPv4-compatible `::a.b.c.d` (`[::169.254.169.254]`).
+ */
+const IPV6_GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3');
+
 /** Names that lead to the host itself or to cloud metadata services, whatever DNS says. */
 const FORBIDDEN_NAMES = new Set(['localhost', 'metadata', 'metadata.goog', 'metadata.google.internal', 'instance-data', 'kubernetes.default']);
 
@@ -21,7 +27,7 @@ interface AllowList {
  * Decides which webhook targets the service may connect to. Only public unicast addresses
  * (IPv4 and IPv6) are allowed: private, loopback, link-local (incl. 169.254.169.254), unique-local
  * (incl. fd00:ec2::254), CGNAT, multicast, broadcast, unspecified, reserved, IPv4-mapped and other
- * IPv4-embedding IPv6 ranges are refused, as are names like `localhost` or
+ * IPv4-embedding IPv6 ranges, and any IPv6 address outside global unicast 2000::/3 are refused, as are names like `localhost` or
  * `metadata.google.internal`. The operator's allow-list (`MQ_WEBHOOK_ALLOW`: host names,
  * `*.suffix` names, CIDRs) admits exceptions such as a local receiver.
  */
@@ -55,7 +61,9 @@ export class WebhookAddressPolicy {
     const ip = ipaddr.parse(host);
     if (this.allow.cidrs.some(([range, bits]) => range.kind() === ip.kind() && ip.match(range, bits))) return undefined;
     const range = ip.range();
-    return range === PUBLIC_RANGE ? undefined : `the address is ${describe(range)}`;
+    if (range !== PUBLIC_RANGE) return `the address is ${describe(range)}`;
+    if (ip.kind() === 'ipv6' && !ip.match(IPV6_GLOBAL_UNICAST)) return 'the address is outside IPv6 global unicast (2000::/3), not public';
+    return undefined;
   }
 }
 

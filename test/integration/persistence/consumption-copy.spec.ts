@@ -7,6 +7,7 @@ import { consumptionColumns } from '../../../lib/persistence/record-rows.js';
 import { randomPrefix } from '../../helpers/redis.js';
 import { waitFor } from '../../helpers/wait.js';
 import { databaseUrl, migratedDatabase, proxiedDataSource, transportDataSource, type FreshDatabase } from './fresh-database.js';
+import { insertOnly, registered, settledEvent, settledOnServer } from './recorder-events.js';
 import type { TcpProxy } from './tcp-proxy.js';
 
 /** Everything COPY's text format (or an array literal) gives a meaning to, and some more. */
@@ -51,26 +52,6 @@ describe('ConsumptionRecorder with COPY', () => {
     return r;
   }
 
-  /** The DataSource behind a plain `{ query }`: no pool to find, so the INSERT path. */
-  function insertOnly(dataSource: DataSource): RecorderDatabase {
-    return { query: (sql, parameters) => dataSource.query(sql, parameters) };
-  }
-
-  function event(i: number, overrides: Partial<MessageSettledEvent> = {}): MessageSettledEvent {
-    return {
-      topic: 'orders',
-      group: 'billing',
-      consumer: 'c1',
-      messageId: `m-${i}`,
-      entryId: `1700000000000-${i}`,
-      attempt: 1,
-      outcome: 'acked',
-      durationMs: 3,
-      publishedAt: 1_700_000_000_000,
-      ...overrides,
-    };
-  }
-
   /** A topic 'orders' and a subscription of group 'billing' to it; its id. */
   async function subscription(): Promise<string> {
     const [{ id: topicId }] = await db.dataSource.query(`INSERT INTO message_topics (name) VALUES ('orders') RETURNING id`);
@@ -86,7 +67,7 @@ describe('ConsumptionRecorder with COPY', () => {
     const events: MessageSettledEvent[] = [];
     HOSTILE.forEach((s, i) => {
       events.push(
-        event(i, {
+        settledEvent(i, {
           consumer: `c ${s}`.slice(0, 255),
           messageId: s.slice(0, 64),
           entryId: `e${i} ${s}`.slice(0, 64),
@@ -99,12 +80,12 @@ describe('ConsumptionRecorder with COPY', () => {
         }),
       );
     });
-    events.push(event(100, { messageId: undefined, outcome: 'dead_lettered', error: LONG_ERROR, durationMs: 0, headers: {} }));
-    events.push(event(101, { messageId: '', outcome: 'dropped', error: '', durationMs: 1e-7, headers: { 'x-tenant-id': '' } }));
-    events.push(event(102, { outcome: 'acked', durationMs: 2.5e-7 }));
+    events.push(settledEvent(100, { messageId: undefined, outcome: 'dead_lettered', error: LONG_ERROR, durationMs: 0, headers: {} }));
+    events.push(settledEvent(101, { messageId: '', outcome: 'dropped', error: '', durationMs: 1e-7, headers: { 'x-tenant-id': '' } }));
+    events.push(settledEvent(102, { outcome: 'acked', durationMs: 2.5e-7 }));
     // Values PostgreSQL would refuse (too long for the column, NUL): cut and replaced, not a failed batch.
     events.push(
-      event(103, {
+      settledEvent(103, {
         consumer: `consumer-${'c'.repeat(300)}`,
         messageId: `m\u0000${'m'.repeat(100)}`,
         outcome: 'dead_lettered',
@@ -195,9 +176,9 @@ describe('ConsumptionRecorder with COPY', () => {
 
   it('should roll a rejected COPY back whole, leave last_consumed_at alone and keep its pooled connection usable', async () => {
     const subscriptionId = await subscription();
-    const events = Array.from({ length: 200 }, (_, i) => event(i));
+    const events = Array.from({ length: 200 }, (_, i) => settledEvent(i));
     // The last row is out of range for its column: PostgreSQL rejects the COPY after taking 200 rows.
-    events.push(event(200, { durationMs: 3e9 }));
+    events.push(settledEvent(200, { durationMs: 3e9 }));
     const cols = consumptionColumns(events, events.map(() => 1_764_322_099_000), events.map(() => subscriptionId), ROW_HEADERS);
     const pool = copyPoolOf(db.dataSource)!;
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -224,7 +205,7 @@ describe('ConsumptionRecorder with COPY', () => {
     rec.onConsumerStarted({ topic: 'orders', group: 'billing', consumer: 'c1' });
     await waitFor(async () => (await db.dataSource.query(`SELECT 1 FROM message_subscriptions`)).length === 1, 'registration');
     await db.dataSource.query(`ALTER TABLE consumption_records RENAME TO consumption_records_away`);
-    for (let i = 0; i < 50; i++) rec.onMessageSettled(event(i));
+    for (let i = 0; i < 50; i++) rec.onMessageSettled(settledEvent(i));
     await waitFor(() => rec.getStats().failedFlushes >= 2, 'two failed flushes');
     // The COPY data sent with the query was dropped by the server: the connections answer normally.
     const pool = copyPoolOf(db.dataSource) as unknown as Pool;
@@ -237,7 +218,7 @@ describe('ConsumptionRecorder with COPY', () => {
 
   it('should write only the rows an earlier attempt of the batch did not (same row ids)', async () => {
     const subscriptionId = await subscription();
-    const events = Array.from({ length: 300 }, (_, i) => event(i));
+    const events = Array.from({ length: 300 }, (_, i) => settledEvent(i));
     const cols = consumptionColumns(events, events.map((_, i) => 1_764_322_099_000 + i), events.map(() => subscriptionId), ROW_HEADERS);
     const pool = copyPoolOf(db.dataSource)!;
     // The first 100 rows committed earlier (an attempt whose answer was lost), then the whole batch again.
@@ -273,30 +254,13 @@ describe('ConsumptionRecorder with COPY', () => {
     const count = async () =>
       (await watcher.query(`SELECT count(*)::int AS n, count(DISTINCT stream_entry_id)::int AS entries FROM consumption_records`)).rows[0];
 
-    /** Until no backend of this database but the watcher's is busy: the cut connection's transaction has ended. */
-    const settledOnServer = () =>
-      waitFor(
-        async () =>
-          (
-            await watcher.query(
-              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
-            )
-          ).rows.length === 0,
-        'the cut connection gone on the server',
-      );
-
-    async function registered(rec: ConsumptionRecorder): Promise<void> {
-      rec.onConsumerStarted({ topic: 'orders', group: 'billing', consumer: 'c1' });
-      await waitFor(async () => (await watcher.query(`SELECT 1 FROM message_subscriptions`)).rows.length === 1, 'registration');
-    }
-
     it('should write all of the batch or none of it, then all of it exactly once when PostgreSQL is back', async () => {
       const rows = 20_000;
       const rec = recorder(proxied, { batchSize: rows, maxBufferSize: rows, maxRetryDelayMs: 100 });
-      await registered(rec);
+      await registered(rec, watcher);
       // Big rows, so the COPY lasts long enough to be cut while PostgreSQL is inside it.
       const error = 'e'.repeat(1_500);
-      for (let i = 0; i < rows; i++) rec.onMessageSettled(event(i, { outcome: 'retried', error, nextAttemptAt: 1_764_322_100_000 }));
+      for (let i = 0; i < rows; i++) rec.onMessageSettled(settledEvent(i, { outcome: 'retried', error, nextAttemptAt: 1_764_322_100_000 }));
       // Cut once PostgreSQL has taken some of the rows, and not all.
       const taken = await waitFor(
         async () => {
@@ -312,7 +276,7 @@ describe('ConsumptionRecorder with COPY', () => {
       await proxy.cut();
       expect(taken).toBeLessThan(rows);
       await waitFor(() => rec.getStats().failedFlushes >= 1, 'the failed flush');
-      await settledOnServer();
+      await settledOnServer(watcher);
       // The data may all have reached PostgreSQL before the cut: then the transaction commits
       // without anyone to tell. Either way, never a part of the batch.
       const after = await count();
@@ -338,8 +302,8 @@ describe('ConsumptionRecorder with COPY', () => {
       await watcher.query(`SELECT pg_advisory_lock(4242)`);
       const rows = 500;
       const rec = recorder(proxied, { maxRetryDelayMs: 100 });
-      await registered(rec);
-      for (let i = 0; i < rows; i++) rec.onMessageSettled(event(i));
+      await registered(rec, watcher);
+      for (let i = 0; i < rows; i++) rec.onMessageSettled(settledEvent(i));
       await waitFor(
         async () =>
           (await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory'`)).rows
@@ -350,7 +314,7 @@ describe('ConsumptionRecorder with COPY', () => {
       await waitFor(() => rec.getStats().failedFlushes >= 1, 'the failed flush');
       // The server goes on with the query it was sent, COMMIT included, for nobody.
       await watcher.query(`SELECT pg_advisory_unlock(4242)`);
-      await settledOnServer();
+      await settledOnServer(watcher);
       expect(await count()).toEqual({ n: rows, entries: rows });
       expect(rec.getStats()).toMatchObject({ buffered: rows, written: { consumption: 0 } });
 

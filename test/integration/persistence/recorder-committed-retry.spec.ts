@@ -4,7 +4,7 @@ import { ConsumptionRecorder, type RecorderDatabase } from '../../../lib/persist
 import { randomPrefix } from '../../helpers/redis.js';
 import { waitFor } from '../../helpers/wait.js';
 import { migratedDatabase, proxiedDataSource, type FreshDatabase } from './fresh-database.js';
-import { insertOnly, publishedEvent, settledEvent } from './recorder-events.js';
+import { insertOnly, publishedEvent, registered, settledEvent, settledOnServer } from './recorder-events.js';
 import type { TcpProxy } from './tcp-proxy.js';
 
 /**
@@ -66,20 +66,7 @@ describe('ConsumptionRecorder, committed batch retried', () => {
     await proxy.cut();
     await waitFor(() => rec.getStats().failedFlushes >= 1, 'the failed flush');
     await watcher.query(`SELECT pg_advisory_unlock(4243)`);
-    await waitFor(
-      async () =>
-        (
-          await watcher.query(
-            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
-          )
-        ).rows.length === 0,
-      'the cut connection gone on the server',
-    );
-  }
-
-  async function registered(rec: ConsumptionRecorder): Promise<void> {
-    rec.onConsumerStarted({ topic: 'orders', group: 'billing', consumer: 'c1' });
-    await waitFor(async () => (await watcher.query(`SELECT 1 FROM message_subscriptions`)).rows.length === 1, 'registration');
+    await settledOnServer(watcher);
   }
 
   const count = async (table: string) =>
@@ -91,7 +78,7 @@ describe('ConsumptionRecorder, committed batch retried', () => {
   ])('should write each consumption record once when a committed %s is retried', async (_sql, recordMessages) => {
     const rows = 300;
     const rec = recorder(recordMessages ? proxied : insertOnly(proxied), { recordMessages });
-    await registered(rec);
+    await registered(rec, watcher);
     await holdInsertsInto('consumption_records');
     for (let i = 0; i < rows; i++) rec.onMessageSettled(settledEvent(i));
     await commitWithAnswerLost(rec);
@@ -124,7 +111,7 @@ describe('ConsumptionRecorder, committed batch retried', () => {
   ])('should resume a batch split around a refused record where the lost connection left it (%s), each record once', async (_path, database) => {
     const rows = 300;
     const rec = recorder(database(proxied));
-    await registered(rec);
+    await registered(rec, watcher);
     // m-17 is refused (processing_time_ms is an integer), so the batch is split; the part holding m-260 commits for nobody.
     await holdInsertsInto('consumption_records', 'm-260');
     for (let i = 0; i < rows; i++) rec.onMessageSettled(settledEvent(i, i === 17 ? { durationMs: 3e9 } : {}));

@@ -1,6 +1,8 @@
+import type { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { MessagePublishedEvent, MessageSettledEvent } from '../../../lib/index.js';
-import type { RecorderDatabase } from '../../../lib/persistence/consumption-recorder.js';
+import type { ConsumptionRecorder, RecorderDatabase } from '../../../lib/persistence/consumption-recorder.js';
+import { waitFor } from '../../helpers/wait.js';
 
 /** A settled delivery of message `m-<i>` on orders/billing. */
 export function settledEvent(i: number, overrides: Partial<MessageSettledEvent> = {}): MessageSettledEvent {
@@ -34,4 +36,23 @@ export function publishedEvent(i: number, overrides: Partial<MessagePublishedEve
 /** The DataSource behind a plain `{ query }`: no pool to find, so the recorder takes the INSERT path. */
 export function insertOnly(dataSource: DataSource): RecorderDatabase {
   return { query: (sql, parameters) => dataSource.query(sql, parameters) };
+}
+
+/** Registers orders/billing with `rec` and waits until its subscription row is there. */
+export async function registered(rec: ConsumptionRecorder, watcher: Client): Promise<void> {
+  rec.onConsumerStarted({ topic: 'orders', group: 'billing', consumer: 'c1' });
+  await waitFor(async () => (await watcher.query(`SELECT 1 FROM message_subscriptions`)).rows.length === 1, 'registration');
+}
+
+/** Until no backend of this database but the watcher's is busy: a cut connection's transaction has ended. */
+export function settledOnServer(watcher: Client): Promise<unknown> {
+  return waitFor(
+    async () =>
+      (
+        await watcher.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
+        )
+      ).rows.length === 0,
+    'the cut connection gone on the server',
+  );
 }

@@ -3,7 +3,7 @@ import { jsonSchemaValidator } from '../../lib/ajv/index.js';
 import { msgpackCodec } from '../../lib/msgpack/index.js';
 import type { QueueRuntimeRegistry } from '../runtime/queue-runtime.registry.js';
 import { tenantKeyProvider, type PayloadKeyConfig } from './payload-keys.js';
-import { SchemaBudgetExceededError, withinSchemaBudget } from './schema-budget.js';
+import { SCHEMA_COMPILE_BUDGET_MS, SchemaBudgetExceededError, withinSchemaBudget } from './schema-budget.js';
 
 /** A queue's `messageFormat` values. */
 export const MESSAGE_FORMATS = ['json', 'msgpack'] as const;
@@ -46,12 +46,15 @@ export function queuePayloadOptions(registry: QueueRuntimeRegistry, keys: Payloa
         const schema = settings(topic)?.schemaDefinition;
         if (!schema) return undefined;
         let validator = compiled.get(schema);
-        if (!validator) {
-          validator = jsonSchemaValidator({ schemas: () => schema });
-          compiled.set(schema, validator);
-        }
-        const check = validator;
         try {
+          if (!validator) {
+            const fresh = jsonSchemaValidator({ schemas: () => schema });
+            // Compiled (ajv compiles on first use) under its own, larger budget: only the checks of
+            // payloads get the tight one.
+            withinSchemaBudget(() => fresh.validate(topic, null), SCHEMA_COMPILE_BUDGET_MS);
+            compiled.set(schema, (validator = fresh));
+          }
+          const check = validator;
           return withinSchemaBudget(() => check.validate(topic, payload));
         } catch (err) {
           // A stopped compile can leave ajv half-built: the next message starts from a fresh validator.
@@ -67,7 +70,7 @@ export function queuePayloadOptions(registry: QueueRuntimeRegistry, keys: Payloa
 /** Messages of a JSON Schema that does not compile, or `undefined` when it does. */
 export function schemaProblems(schema: Record<string, unknown>): string[] | undefined {
   try {
-    withinSchemaBudget(() => jsonSchemaValidator({ schemas: () => schema }).validate('check', null));
+    withinSchemaBudget(() => jsonSchemaValidator({ schemas: () => schema }).validate('check', null), SCHEMA_COMPILE_BUDGET_MS);
     return undefined;
   } catch (err) {
     return [(err as Error).message];

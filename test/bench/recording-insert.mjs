@@ -2,7 +2,7 @@
  * `node test/bench/recording-insert.mjs [--rows=N] [--batch=N] [--reps=N]`: what PostgreSQL spends per
  * consumption record, for each way of writing a batch the recorder could use — the multi-row
  * `INSERT … SELECT FROM unnest(…)`, the same with ids made by the client, `COPY … FROM STDIN`
- * (pg-copy-streams), and each with fewer indexes on the append-only table. Measures the CPU of the
+ * (pg-copy-streams), and each with fewer indexes on the append-only table, down to none. Measures the CPU of the
  * one PostgreSQL backend doing the writes (/proc), so other load on the machine does not count,
  * and the wall time per row. Needs PostgreSQL (DATABASE_URL, default the test suite's).
  */
@@ -120,6 +120,11 @@ const INDEX_SETS = {
   },
   'without hash(message_id)': { drop: ['idx_consumption_records_message_id', 'bench_brin'], create: [] },
   'pk only': { drop: ['idx_consumption_records_status_consumed'], create: [] },
+  // The floor: a heap insert with no index at all (what one row costs PostgreSQL whatever we do).
+  'no index (heap only)': {
+    drop: ['idx_consumption_records_consumed_brin'],
+    create: ['ALTER TABLE consumption_records DROP CONSTRAINT pk_consumption_records'],
+  },
 };
 
 const db = await createBenchDatabase(ROOT);

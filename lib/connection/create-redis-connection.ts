@@ -28,6 +28,9 @@ export interface ConnectionBehaviour {
   autoPipelining?: boolean;
 }
 
+/** How long a dropped connection waits for its socket to close before destroying it (ioredis `disconnectTimeout`). */
+const DISCONNECT_TIMEOUT_MS = 100;
+
 /** Exponential retry delay from 50 ms up to 2 s, with jitter (reconnects, failed reads). */
 export function retryDelay(times: number): number {
   const base = Math.min(RECONNECT_MAX_DELAY_MS, 50 * 2 ** Math.min(times, 10));
@@ -57,6 +60,11 @@ export function createRedisConnection(
     retryStrategy: times => reconnectDelay(times, behaviour.isClosed),
   };
   const defaults = { enableAutoPipelining: behaviour.autoPipelining ?? false };
+  // ioredis' disconnect() waits up to disconnectTimeout (2 s by default) for the socket's 'close',
+  // holding the process meanwhile — the whole time when the socket was already gone (a close during
+  // an outage): the app would not exit for 2 s. Ours close with QUIT first (closeConnection), so a
+  // disconnect only ever drops a connection that has nothing left to say.
+  const socketDefaults = { disconnectTimeout: DISCONNECT_TIMEOUT_MS };
   if (isClusterConnection(connection)) {
     const { nodes, options } = connection.cluster;
     return new Cluster(nodes, {
@@ -68,13 +76,13 @@ export function createRedisConnection(
       // client, for the same reason as autoResendUnfulfilledCommands.
       ...(!behaviour.offlineQueue && { retryDelayOnFailover: 0 }),
       clusterRetryStrategy: times => reconnectDelay(times, behaviour.isClosed),
-      redisOptions: { ...options?.redisOptions, ...managed, lazyConnect: undefined },
+      redisOptions: { ...socketDefaults, ...options?.redisOptions, ...managed, lazyConnect: undefined },
     });
   }
   if (isUrl(connection)) {
-    return new Redis(connection.url, { ...defaults, ...connection.options, ...managed });
+    return new Redis(connection.url, { ...defaults, ...socketDefaults, ...connection.options, ...managed });
   }
-  return new Redis({ host: '127.0.0.1', port: 6379, ...defaults, ...connection, ...managed });
+  return new Redis({ host: '127.0.0.1', port: 6379, ...defaults, ...socketDefaults, ...connection, ...managed });
 }
 
 /** True for `{ cluster: { nodes, options } }`. */

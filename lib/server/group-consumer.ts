@@ -259,8 +259,19 @@ export class GroupConsumer {
    * settlements, and removes this consumer from the group only if it owns no pending entry.
    */
   async stop(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    const remaining = () => sleep(Math.max(0, deadline - Date.now()));
+    // A timer that holds the process (unlike the consumer's other ones): during an outage nothing
+    // else may, and the process must not end before close() has — later shutdown hooks would not run.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>(resolve => (timer = setTimeout(resolve, timeoutMs)));
+    try {
+      await this.stopBy(deadline, timeoutMs);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async stopBy(deadline: Promise<void>, timeoutMs: number): Promise<void> {
+    const remaining = () => deadline;
     this.stopping = true;
     const directRead = this.waiting ? this.services.wakeUp.unwatch(this) : undefined;
     this.waiting = false;

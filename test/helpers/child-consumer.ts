@@ -9,7 +9,7 @@ export class ChildConsumer {
   private constructor(private readonly child: ChildProcess) {
     createInterface({ input: child.stdout! }).on('line', line => {
       try {
-        this.events.push(JSON.parse(line));
+        this.events.push({ ...JSON.parse(line), receivedAt: Date.now() });
       } catch {
         // not one of ours
       }
@@ -25,6 +25,19 @@ export class ChildConsumer {
     const consumer = new ChildConsumer(child);
     await waitFor(() => consumer.events.some(e => e.event === 'ready'), 'the child consumer to listen', 30_000);
     return consumer;
+  }
+
+  /**
+   * Sends SIGTERM and resolves once the process has ended by itself (and its output is read), with
+   * when it exited (epoch ms).
+   */
+  async terminate(): Promise<number> {
+    let exitedAt = 0;
+    this.child.once('exit', () => (exitedAt = Date.now()));
+    const done = new Promise<void>(resolve => this.child.once('close', () => resolve()));
+    this.child.kill('SIGTERM');
+    await done;
+    return exitedAt;
   }
 
   /** Kills it with SIGKILL (a crash: no shutdown hook runs). */

@@ -4,6 +4,7 @@ import { lastValueFrom } from 'rxjs';
 import { ClientRedisStreams, RedisUnavailableError, ServerRedisStreams } from '../../lib/index.js';
 import { startServer, type TestServer } from '../helpers/nest.js';
 import { randomPrefix } from '../helpers/redis.js';
+import { ChildConsumer } from '../helpers/child-consumer.js';
 import { PrivateRedis } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -59,6 +60,18 @@ describe('Redis outages', () => {
       500,
     );
     expect(seen).not.toContainEqual({ n: 2 });
+  });
+
+  it('should let the process end right after close() while Redis is down (no timer left behind)', async () => {
+    const child = await ChildConsumer.start({ REDIS_URL: redis.url, MQ_PREFIX: randomPrefix() }, 'test/fixtures/close-on-sigterm-process.ts');
+    await redis.stop();
+    await waitFor(() => child.events.some(e => e.event === 'status' && e.status === 'reconnecting'), 'the child to notice');
+    const exitedAt = await child.terminate();
+    const closed = child.events.find(e => e.event === 'closed');
+    expect(closed).toBeDefined();
+    // ioredis' disconnect() of a socket already gone waits disconnectTimeout (2 s by default) for a
+    // 'close' event that never comes, holding the process: it stayed up 2 s after close().
+    expect(exitedAt - (closed!.receivedAt as number)).toBeLessThan(1_000);
   });
 
   it('should close within shutdownTimeoutMs while Redis is down', async () => {

@@ -255,22 +255,11 @@ export class GroupConsumer {
   }
 
   /**
-   * Stops reading, lets running and read-ahead entries finish (up to `timeoutMs`), writes their
-   * settlements, and removes this consumer from the group only if it owns no pending entry.
+   * Stops reading, lets running and read-ahead entries finish (until `deadline`, `timeoutMs` from
+   * now: the server's one shutdown timer), writes their settlements, and removes this consumer from
+   * the group only if it owns no pending entry.
    */
-  async stop(timeoutMs: number): Promise<void> {
-    // A timer that holds the process (unlike the consumer's other ones): during an outage nothing
-    // else may, and the process must not end before close() has — later shutdown hooks would not run.
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>(resolve => (timer = setTimeout(resolve, timeoutMs)));
-    try {
-      await this.stopBy(deadline, timeoutMs);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private async stopBy(deadline: Promise<void>, timeoutMs: number): Promise<void> {
+  async stop(deadline: Promise<void>, timeoutMs: number): Promise<void> {
     const remaining = () => deadline;
     this.stopping = true;
     const directRead = this.waiting ? this.services.wakeUp.unwatch(this) : undefined;

@@ -13,6 +13,7 @@ import { StreamKeys } from '../keys/stream-keys.js';
 import { PayloadPipeline } from '../payload/payload-pipeline.js';
 import { resolveRetryPolicy } from '../retry/backoff.js';
 import { resolveConsumerSetup } from './consumer-setup.js';
+import { withDeadline } from './deadline.js';
 import { GroupConsumer, type InvokeHandlers } from './group-consumer.js';
 import { createHandlerInvoker, type HandlerFn } from './handler-invoker.js';
 import { wrapInvoker } from './payload-invoker.js';
@@ -134,7 +135,8 @@ export class ServerRedisStreams
     if (!consumer) return;
     this.consumers.delete(consumerKey(topic, group));
     this.runtime?.maintenance.removed(consumer, [...this.consumers.values()]);
-    await consumer.stop(this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+    const timeout = this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+    await withDeadline(timeout, deadline => consumer.stop(deadline, timeout));
     if (this.isCluster && ![...this.consumers.values()].some(c => c.options.topic === topic)) {
       const reader = this.wakeUps.get(topic);
       this.wakeUps.delete(topic);
@@ -171,7 +173,8 @@ export class ServerRedisStreams
         reader.stop();
         reader.connection.disconnect();
       }
-      await Promise.all([...this.consumers.values()].map(c => c.stop(timeout)));
+      // One timer for every consumer's stop, holding the process until close() is done.
+      await withDeadline(timeout, deadline => Promise.all([...this.consumers.values()].map(c => c.stop(deadline, timeout))));
       await runtime?.close();
       this._status$.next(RedisStreamsStatus.CLOSED);
     })();

@@ -6,7 +6,6 @@ import {
   trace,
   type Attributes,
   type Link,
-  type SpanContext,
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
@@ -22,9 +21,8 @@ export interface OtelTracingOptions {
   /** `messaging.system` attribute. @defaultValue 'redis' */
   messagingSystem?: string;
   /**
-   * How many recent (entry → consumer span) pairs are remembered, so that a retry handled by this
-   * process links to the attempt before it even when that attempt's span could not be kept with
-   * the retry in Redis (a takeover after a handler timeout, a failed write). @defaultValue 10000
+   * @deprecated Ignored. A retry finds the span of the attempt before it in Redis, kept with the
+   * retry, whichever process ran it; nothing is remembered in memory any more.
    */
   rememberAttempts?: number;
 }
@@ -48,8 +46,6 @@ export type ProcessOutcome = 'success' | 'failure' | 'timeout' | 'unrecoverable'
  */
 export function otelTracing(options: OtelTracingOptions = {}): MessageTracing {
   const system = options.messagingSystem ?? 'redis';
-  const remember = options.rememberAttempts ?? 10_000;
-  const lastAttempt = new Map<string, SpanContext>();
   let tracer: Tracer | undefined;
   const activeTracer = (): Tracer | undefined => {
     const provider = options.tracerProvider ?? trace.getTracerProvider();
@@ -91,8 +87,7 @@ export function otelTracing(options: OtelTracingOptions = {}): MessageTracing {
     if (!t) return run();
     const producer = extractTraceHeaders(message.headers);
     const parent = producer ? trace.setSpanContext(context.active(), producer) : context.active();
-    const previous =
-      message.attempt > 1 ? (lastAttempt.get(message.entryId) ?? parseTraceparent(message.previousAttempt)) : undefined;
+    const previous = message.attempt > 1 ? parseTraceparent(message.previousAttempt) : undefined;
     const links: Link[] = previous ? [{ context: previous, attributes: { 'messaging.redis_streams.link': 'previous_attempt' } }] : [];
     const attributes: Attributes = {
       'messaging.system': system,
@@ -110,14 +105,10 @@ export function otelTracing(options: OtelTracingOptions = {}): MessageTracing {
     try {
       const result = await context.with(trace.setSpan(parent, span), run);
       span.setAttribute('messaging.redis_streams.outcome', 'success' satisfies ProcessOutcome);
-      lastAttempt.delete(message.entryId);
       return result;
     } catch (err) {
       span.setAttribute('messaging.redis_streams.outcome', outcomeOf(err));
       recordError(span, err);
-      lastAttempt.delete(message.entryId);
-      lastAttempt.set(message.entryId, span.spanContext());
-      if (lastAttempt.size > remember) lastAttempt.delete(lastAttempt.keys().next().value!);
       throw err;
     } finally {
       span.end();

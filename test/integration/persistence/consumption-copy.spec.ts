@@ -7,7 +7,7 @@ import { consumptionColumns } from '../../../lib/persistence/record-rows.js';
 import { randomPrefix } from '../../helpers/redis.js';
 import { waitFor } from '../../helpers/wait.js';
 import { databaseUrl, migratedDatabase, proxiedDataSource, transportDataSource, type FreshDatabase } from './fresh-database.js';
-import { insertOnly, registered, settledEvent, settledOnServer } from './recorder-events.js';
+import { commitWithAnswerLost, insertOnly, registered, settledEvent, settledOnServer } from './recorder-events.js';
 import type { TcpProxy } from './tcp-proxy.js';
 
 /** Everything COPY's text format (or an array literal) gives a meaning to, and some more. */
@@ -304,17 +304,7 @@ describe('ConsumptionRecorder with COPY', () => {
       const rec = recorder(proxied, { maxRetryDelayMs: 100 });
       await registered(rec, watcher);
       for (let i = 0; i < rows; i++) rec.onMessageSettled(settledEvent(i));
-      await waitFor(
-        async () =>
-          (await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory'`)).rows
-            .length === 1,
-        'the COPY waiting in its trigger',
-      );
-      await proxy.cut();
-      await waitFor(() => rec.getStats().failedFlushes >= 1, 'the failed flush');
-      // The server goes on with the query it was sent, COMMIT included, for nobody.
-      await watcher.query(`SELECT pg_advisory_unlock(4242)`);
-      await settledOnServer(watcher);
+      await commitWithAnswerLost(rec, watcher, proxy, 4242);
       expect(await count()).toEqual({ n: rows, entries: rows });
       expect(rec.getStats()).toMatchObject({ buffered: rows, written: { consumption: 0 } });
 

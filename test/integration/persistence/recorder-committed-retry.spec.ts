@@ -4,7 +4,7 @@ import { ConsumptionRecorder, type RecorderDatabase } from '../../../lib/persist
 import { randomPrefix } from '../../helpers/redis.js';
 import { waitFor } from '../../helpers/wait.js';
 import { migratedDatabase, proxiedDataSource, type FreshDatabase } from './fresh-database.js';
-import { insertOnly, publishedEvent, registered, settledEvent, settledOnServer } from './recorder-events.js';
+import { commitWithAnswerLost, insertOnly, publishedEvent, registered, settledEvent } from './recorder-events.js';
 import type { TcpProxy } from './tcp-proxy.js';
 
 /**
@@ -55,19 +55,6 @@ describe('ConsumptionRecorder, committed batch retried', () => {
     await watcher.query(`SELECT pg_advisory_lock(4243)`);
   }
 
-  /** Cuts the connection while the INSERT waits, then lets the server finish it — COMMIT included — for nobody. */
-  async function commitWithAnswerLost(rec: ConsumptionRecorder): Promise<void> {
-    await waitFor(
-      async () =>
-        (await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory'`)).rows
-          .length === 1,
-      'the INSERT waiting in its trigger',
-    );
-    await proxy.cut();
-    await waitFor(() => rec.getStats().failedFlushes >= 1, 'the failed flush');
-    await watcher.query(`SELECT pg_advisory_unlock(4243)`);
-    await settledOnServer(watcher);
-  }
 
   const count = async (table: string) =>
     (await watcher.query(`SELECT count(*)::int AS n, count(DISTINCT stream_entry_id)::int AS entries FROM ${table}`)).rows[0];
@@ -81,7 +68,7 @@ describe('ConsumptionRecorder, committed batch retried', () => {
     await registered(rec, watcher);
     await holdInsertsInto('consumption_records');
     for (let i = 0; i < rows; i++) rec.onMessageSettled(settledEvent(i));
-    await commitWithAnswerLost(rec);
+    await commitWithAnswerLost(rec, watcher, proxy, 4243);
     expect(await count('consumption_records')).toEqual({ n: rows, entries: rows });
     expect(rec.getStats()).toMatchObject({ buffered: rows, written: { consumption: 0 } });
 
@@ -96,7 +83,7 @@ describe('ConsumptionRecorder, committed batch retried', () => {
     const rec = recorder(proxied, { recordMessages: true });
     await holdInsertsInto('message_records');
     for (let i = 0; i < rows; i++) rec.onMessagePublished(publishedEvent(i));
-    await commitWithAnswerLost(rec);
+    await commitWithAnswerLost(rec, watcher, proxy, 4243);
     expect(await count('message_records')).toEqual({ n: rows, entries: rows });
 
     await proxy.restore();
@@ -115,7 +102,7 @@ describe('ConsumptionRecorder, committed batch retried', () => {
     // m-17 is refused (processing_time_ms is an integer), so the batch is split; the part holding m-260 commits for nobody.
     await holdInsertsInto('consumption_records', 'm-260');
     for (let i = 0; i < rows; i++) rec.onMessageSettled(settledEvent(i, i === 17 ? { durationMs: 3e9 } : {}));
-    await commitWithAnswerLost(rec);
+    await commitWithAnswerLost(rec, watcher, proxy, 4243);
     expect(await count('consumption_records')).toEqual({ n: rows - 1, entries: rows - 1 });
     // [0, 150) was written, m-17 dropped; [150, 300) is waiting in the buffer with its row ids.
     expect(rec.getStats()).toMatchObject({ buffered: 150, written: { consumption: 149 }, dropped: { consumption: 1 } });

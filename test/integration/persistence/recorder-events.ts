@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { MessagePublishedEvent, MessageSettledEvent } from '../../../lib/index.js';
 import type { ConsumptionRecorder, RecorderDatabase } from '../../../lib/persistence/consumption-recorder.js';
 import { waitFor } from '../../helpers/wait.js';
+import type { TcpProxy } from './tcp-proxy.js';
 
 /** A settled delivery of message `m-<i>` on orders/billing. */
 export function settledEvent(i: number, overrides: Partial<MessageSettledEvent> = {}): MessageSettledEvent {
@@ -55,4 +56,22 @@ export function settledOnServer(watcher: Client): Promise<unknown> {
       ).rows.length === 0,
     'the cut connection gone on the server',
   );
+}
+
+/**
+ * Once a write of `rec` waits in a trigger on advisory lock `lock` (held by `watcher`), cuts the
+ * connection, waits for the failed flush, then lets the server finish the statement — COMMIT
+ * included — for nobody: a batch committed with its answer lost.
+ */
+export async function commitWithAnswerLost(rec: ConsumptionRecorder, watcher: Client, proxy: TcpProxy, lock: number): Promise<void> {
+  await waitFor(
+    async () =>
+      (await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory'`)).rows
+        .length === 1,
+    'the write waiting in its trigger',
+  );
+  await proxy.cut();
+  await waitFor(() => rec.getStats().failedFlushes >= 1, 'the failed flush');
+  await watcher.query(`SELECT pg_advisory_unlock(${lock})`);
+  await settledOnServer(watcher);
 }

@@ -7,7 +7,7 @@ import { consumptionColumns } from '../../../lib/persistence/record-rows.js';
 import { randomPrefix } from '../../helpers/redis.js';
 import { waitFor } from '../../helpers/wait.js';
 import { databaseUrl, migratedDatabase, proxiedDataSource, transportDataSource, type FreshDatabase } from './fresh-database.js';
-import { commitWithAnswerLost, insertOnly, registered, settledEvent, settledOnServer } from './recorder-events.js';
+import { commitWithAnswerLost, holdWritesInto, insertOnly, registered, settledEvent, settledOnServer } from './recorder-events.js';
 import type { TcpProxy } from './tcp-proxy.js';
 
 /** Everything COPY's text format (or an array literal) gives a meaning to, and some more. */
@@ -292,14 +292,7 @@ describe('ConsumptionRecorder with COPY', () => {
 
     it('should not write a batch twice when it committed but the answer was lost with the connection', async () => {
       // The COPY waits in a trigger, after taking every row, for an advisory lock the watcher holds.
-      await watcher.query(`
-        CREATE FUNCTION copy_test_wait() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          PERFORM pg_advisory_xact_lock_shared(4242);
-          RETURN NULL;
-        END $$;
-        CREATE TRIGGER copy_test_wait AFTER INSERT ON consumption_records FOR EACH STATEMENT EXECUTE FUNCTION copy_test_wait();`);
-      await watcher.query(`SELECT pg_advisory_lock(4242)`);
+      await holdWritesInto(watcher, 'consumption_records', 4242);
       const rows = 500;
       const rec = recorder(proxied, { maxRetryDelayMs: 100 });
       await registered(rec, watcher);

@@ -4,7 +4,7 @@ import { ConsumptionRecorder, type RecorderDatabase } from '../../../lib/persist
 import { randomPrefix } from '../../helpers/redis.js';
 import { waitFor } from '../../helpers/wait.js';
 import { migratedDatabase, proxiedDataSource, type FreshDatabase } from './fresh-database.js';
-import { commitWithAnswerLost, insertOnly, publishedEvent, registered, settledEvent } from './recorder-events.js';
+import { commitWithAnswerLost, holdWritesInto, insertOnly, publishedEvent, registered, settledEvent } from './recorder-events.js';
 import type { TcpProxy } from './tcp-proxy.js';
 
 /**
@@ -39,21 +39,6 @@ describe('ConsumptionRecorder, committed batch retried', () => {
     return r;
   }
 
-  /**
-   * Makes every INSERT (or COPY) into `table` wait, after taking its rows, for an advisory lock the
-   * watcher holds; with `messageId`, only one that takes that message's row.
-   */
-  async function holdInsertsInto(table: string, messageId?: string): Promise<void> {
-    const when = messageId ? `FOR EACH ROW WHEN (NEW.message_id = '${messageId}')` : 'FOR EACH STATEMENT';
-    await watcher.query(`
-      CREATE FUNCTION insert_test_wait() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        PERFORM pg_advisory_xact_lock_shared(4243);
-        RETURN NULL;
-      END $$;
-      CREATE TRIGGER insert_test_wait AFTER INSERT ON ${table} ${when} EXECUTE FUNCTION insert_test_wait();`);
-    await watcher.query(`SELECT pg_advisory_lock(4243)`);
-  }
 
 
   const count = async (table: string) =>
@@ -66,7 +51,7 @@ describe('ConsumptionRecorder, committed batch retried', () => {
     const rows = 300;
     const rec = recorder(recordMessages ? proxied : insertOnly(proxied), { recordMessages });
     await registered(rec, watcher);
-    await holdInsertsInto('consumption_records');
+    await holdWritesInto(watcher, 'consumption_records', 4243);
     for (let i = 0; i < rows; i++) rec.onMessageSettled(settledEvent(i));
     await commitWithAnswerLost(rec, watcher, proxy, 4243);
     expect(await count('consumption_records')).toEqual({ n: rows, entries: rows });
@@ -81,7 +66,7 @@ describe('ConsumptionRecorder, committed batch retried', () => {
   it('should write each message record once when a committed INSERT_MESSAGES is retried', async () => {
     const rows = 300;
     const rec = recorder(proxied, { recordMessages: true });
-    await holdInsertsInto('message_records');
+    await holdWritesInto(watcher, 'message_records', 4243);
     for (let i = 0; i < rows; i++) rec.onMessagePublished(publishedEvent(i));
     await commitWithAnswerLost(rec, watcher, proxy, 4243);
     expect(await count('message_records')).toEqual({ n: rows, entries: rows });
@@ -100,7 +85,7 @@ describe('ConsumptionRecorder, committed batch retried', () => {
     const rec = recorder(database(proxied));
     await registered(rec, watcher);
     // m-17 is refused (processing_time_ms is an integer), so the batch is split; the part holding m-260 commits for nobody.
-    await holdInsertsInto('consumption_records', 'm-260');
+    await holdWritesInto(watcher, 'consumption_records', 4243, 'm-260');
     for (let i = 0; i < rows; i++) rec.onMessageSettled(settledEvent(i, i === 17 ? { durationMs: 3e9 } : {}));
     await commitWithAnswerLost(rec, watcher, proxy, 4243);
     expect(await count('consumption_records')).toEqual({ n: rows - 1, entries: rows - 1 });

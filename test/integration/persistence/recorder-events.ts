@@ -75,3 +75,19 @@ export async function commitWithAnswerLost(rec: ConsumptionRecorder, watcher: Cl
   await watcher.query(`SELECT pg_advisory_unlock(${lock})`);
   await settledOnServer(watcher);
 }
+
+/**
+ * Makes every INSERT (or COPY) into `table` wait, after taking its rows, for advisory lock `lock`,
+ * which `watcher` now holds; with `messageId`, only one that takes that message's row.
+ */
+export async function holdWritesInto(watcher: Client, table: string, lock: number, messageId?: string): Promise<void> {
+  const when = messageId ? `FOR EACH ROW WHEN (NEW.message_id = '${messageId}')` : 'FOR EACH STATEMENT';
+  await watcher.query(`
+    CREATE FUNCTION hold_test_writes() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM pg_advisory_xact_lock_shared(${lock});
+      RETURN NULL;
+    END $$;
+    CREATE TRIGGER hold_test_writes AFTER INSERT ON ${table} ${when} EXECUTE FUNCTION hold_test_writes();`);
+  await watcher.query(`SELECT pg_advisory_lock(${lock})`);
+}

@@ -4,7 +4,8 @@
  * writes bench-results/<date>.json and bench-results/latest.json. `--help` lists the options.
  */
 import { execSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,12 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const opts = parseOptions();
 // --dist=DIR: every child (and the recording scenario) loads ours from that build.
 if (opts.dist) process.env.BENCH_DIST = resolve(opts.dist);
+// --ioredis=DIR: every child imports ioredis from there (lib/ioredis-swap.mjs).
+if (opts.ioredis) process.env.BENCH_IOREDIS = resolve(opts.ioredis);
+const ioredisVersion = (() => {
+  const from = createRequire(join(process.env.BENCH_IOREDIS ?? ROOT, 'bench.js'));
+  return JSON.parse(readFileSync(from.resolve('ioredis/package.json'), 'utf8')).version;
+})();
 const log = line => console.log(line);
 const startedAt = new Date();
 const t0 = Date.now();
@@ -82,6 +89,7 @@ const results = {
     memoryGb: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     redis: admin.version,
+    ioredis: ioredisVersion,
     redisCpuMeasured: admin.pid !== undefined,
     loadAverageAtStart: loadavg(),
   },
@@ -156,7 +164,7 @@ results.targets = checkTargets(results.rows, results.backlog, results.recording)
 results.wallSeconds = (Date.now() - t0) / 1000;
 results.full = !opts.compareDist && !opts.only.length && !opts.skip.size && opts.messages === 100_000 && opts.reps >= 3 && opts.backlog === 1_000_000;
 
-log(`\n${scenarios.length} scenarios, ${opts.messages.toLocaleString('en-US')} × ${PAYLOAD_BYTES}-byte JSON messages, median of ${opts.reps}; latency at ${opts.rate} msg/s (${startedAt.toISOString()}, ${cpus().length} cores)`);
+log(`\n${scenarios.length} scenarios, ${opts.messages.toLocaleString('en-US')} × ${PAYLOAD_BYTES}-byte JSON messages, median of ${opts.reps}; latency at ${opts.rate} msg/s (${startedAt.toISOString()}, ${cpus().length} cores, ioredis ${ioredisVersion})`);
 log(formatTable(results.rows));
 if (results.targets.length) log(`\nTargets\n${formatTargets(results.targets)}`);
 if (results.hotTopic) {

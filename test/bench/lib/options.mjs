@@ -16,6 +16,8 @@ const HELP = `npm run bench -- [options]     (--name=value or --name value)
                                      AES-256-GCM, tracing with the OpenTelemetry SDK) at 256 B and
                                      64 KiB, ours only (also a phase of peers: --skip=payloads)
   --dist=DIR          load ours from this build (e.g. a worktree's dist/) instead of dist/; implies --no-build
+  --ioredis=DIR       the children import ioredis from DIR (e.g. made by npm install --prefix DIR ioredis@5)
+                      instead of this repository's; ESM imports only (Nest's Transport.REDIS keeps its own)
   --only=a,b          scenarios to run (names or prefixes: ioredis, nest-redis, streams-transporter, bullmq, ours)
   --messages=N        messages per throughput run (default 100000)
   --reps=N            repetitions, the median is reported (default 3)
@@ -95,6 +97,7 @@ export function parseOptions(argv = process.argv.slice(2), env = process.env) {
   };
   const cpuProf = list('cpu-prof');
   const dist = get('dist', undefined);
+  const ioredis = get('ioredis', undefined);
   return {
     scenario,
     /** The peers phases (throughput, latency, backlog, recording) run. */
@@ -105,6 +108,7 @@ export function parseOptions(argv = process.argv.slice(2), env = process.env) {
     /** Issue 9's per-round hot-topic summary is printed. */
     hotTopic: scenario === 'hot-topic' || scenario === 'issue9',
     dist: typeof dist === 'string' ? dist : undefined,
+    ioredis: typeof ioredis === 'string' ? ioredis : undefined,
     only: list('only'),
     messages: int('messages', 100_000),
     reps: Math.max(1, int('reps', 3)),

@@ -2,17 +2,20 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const CHILD = fileURLToPath(new URL('./child.mjs', import.meta.url));
+const IOREDIS_SWAP = new URL('./ioredis-swap.mjs', import.meta.url).href;
 
 /**
  * Forks one bench child (consumer or producer) and wraps its IPC: `next(type, timeoutMs)` waits for
  * the next message of that type; `stop()` asks it to close and kills it if it does not exit.
  * `cpuProf` = directory: run the child under `node --cpu-prof` writing there; `entry` = another
- * child script speaking the same IPC (default `child.mjs`).
+ * child script speaking the same IPC (default `child.mjs`). With `BENCH_IOREDIS` set (`--ioredis`) the
+ * child imports ioredis from there.
  */
 export function spawnRole(role, cfg, { cpuProf, label, entry = CHILD } = {}) {
   const execArgv = cpuProf
     ? ['--cpu-prof', '--cpu-prof-dir', cpuProf, '--cpu-prof-name', `${label ?? cfg.module}-${role}-${Date.now()}.cpuprofile`]
     : [];
+  if (process.env.BENCH_IOREDIS) execArgv.push('--import', IOREDIS_SWAP);
   const encoded = Buffer.from(JSON.stringify(cfg)).toString('base64');
   const child = fork(entry, [role, encoded], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const inbox = [];

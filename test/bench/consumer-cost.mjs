@@ -21,6 +21,7 @@
  */
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -83,6 +84,11 @@ async function main() {
     const redisUs = rows.map(r => r.redisUs).filter(v => v !== undefined);
     console.log(`| ${variant} | ${med(us).toFixed(2)} | ${Math.min(...us).toFixed(2)} | ${Math.max(...us).toFixed(2)} | ${rawMedian ? `${(med(us) / rawMedian).toFixed(2)} ×` : '—'} | ${redisUs.length ? med(redisUs).toFixed(2) : '—'} |`);
   }
+  const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  const out = join(ROOT, 'bench-results', `${stamp}-consumer-cost.json`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), ioredis, messages, warmup, reps, results }, null, 2)}\n`);
+  console.log(`Results: ${out}`);
   redis.disconnect();
 }
 

@@ -70,16 +70,31 @@ export function toSubscriptionView(
   };
 }
 
-/** What a token without the `admin` role sees instead of a webhook header value. */
-export const REDACTED_HEADER_VALUE = '[redacted]';
+/** What a token without the `admin` role sees instead of a webhook header value or the private parts of its URL. */
+export const REDACTED = '[redacted]';
 
 /**
- * The view for a token without the `admin` role: header names stay, values (the receiver's
- * credentials, typically) are replaced. Any token of the tenant may read subscriptions; only
- * admins, who set the headers, read them back.
+ * The view for a token without the `admin` role: what the receiver's credentials may be in is
+ * replaced — header values (names stay), and every part of the URL but its scheme, host and port
+ * (userinfo, path, query, fragment: `?token=…`, Slack-style `/services/T…/B…/<secret>`). Any token
+ * of the tenant may read subscriptions; only admins, who set them, read them back.
  */
-export function withoutHeaderValues(view: SubscriptionView): SubscriptionView {
+export function withoutReceiverCredentials(view: SubscriptionView): SubscriptionView {
   if (!view.handlerConfig) return view;
-  const headers = Object.fromEntries(Object.keys(view.handlerConfig.headers).map(name => [name, REDACTED_HEADER_VALUE]));
-  return { ...view, handlerConfig: { ...view.handlerConfig, headers } };
+  const headers = Object.fromEntries(Object.keys(view.handlerConfig.headers).map(name => [name, REDACTED]));
+  return { ...view, handlerConfig: { ...view.handlerConfig, url: redactedUrl(view.handlerConfig.url), headers } };
+}
+
+/** `scheme://host:port` of a URL, with `[redacted]` in place of each part after it (and of userinfo). */
+export function redactedUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return REDACTED;
+  }
+  const userinfo = url.username || url.password ? `${REDACTED}@` : '';
+  const path = url.pathname && url.pathname !== '/' ? `/${REDACTED}` : '/';
+  // `url.search` / `url.hash` are '' for a bare '?' or '#': those carry nothing.
+  return `${url.protocol}//${userinfo}${url.host}${path}${url.search ? `?${REDACTED}` : ''}${url.hash ? `#${REDACTED}` : ''}`;
 }

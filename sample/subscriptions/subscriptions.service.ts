@@ -14,7 +14,7 @@ import { QueuesService } from '../queues/queues.service.js';
 import { RuntimeSync } from '../runtime/runtime-sync.service.js';
 import type { CreateSubscriptionDto } from './dto/create-subscription.dto.js';
 import type { UpdateSubscriptionDto } from './dto/update-subscription.dto.js';
-import { toSubscriptionView, withoutHeaderValues, type SubscriptionView } from './subscription.js';
+import { toSubscriptionView, withoutReceiverCredentials, type SubscriptionView } from './subscription.js';
 import { newWebhookSecret } from './webhook/webhook-signature.js';
 import { WebhookSecretEntity } from './webhook/webhook-secret.entity.js';
 import { WebhookUrlGuard } from './webhook/webhook-url-guard.js';
@@ -203,9 +203,9 @@ export class SubscriptionsService {
   }
 }
 
-/** Webhook header values (receiver credentials) are for admins only. */
+/** Webhook header values and URLs (receiver credentials) are for admins only. */
 function visibleTo(principal: Principal, view: SubscriptionView): SubscriptionView {
-  return principal.roles.includes(ADMIN_ROLE) ? view : withoutHeaderValues(view);
+  return principal.roles.includes(ADMIN_ROLE) ? view : withoutReceiverCredentials(view);
 }
 
 /** The fields each type needs and refuses. */

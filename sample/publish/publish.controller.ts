@@ -13,10 +13,12 @@ import { PublishMessageDto } from './dto/publish-message.dto.js';
 import { ScheduledPublishDto } from './dto/scheduled-publish.dto.js';
 import { TopicPublishDto } from './dto/topic-publish.dto.js';
 import { PublishService, type PublishedView } from './publish.service.js';
+import { RequestTraceContext } from './request-trace-context.decorator.js';
 
 /**
  * Publishing to the caller's queues. Any role may publish, if the queue's `allowed_producers` is
- * empty or lists the token's `sub`. 202: the message is in Redis, delivery follows.
+ * empty or lists the token's `sub`. 202: the message is in Redis, delivery follows. The request's
+ * own W3C trace context goes with every message that does not carry one in its `headers`.
  */
 @ApiTags('publish')
 @Controller(API_PREFIX)
@@ -28,32 +30,44 @@ export class PublishController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Publish one message' })
   @ApiAdminErrors(400, 404, 413, 429)
-  publish(@CurrentPrincipal() principal: Principal, @Body() dto: PublishMessageDto): Promise<PublishedView> {
-    return this.publisher.publish(principal, dto.topic, dto);
+  publish(@CurrentPrincipal() principal: Principal, @Body() dto: PublishMessageDto, @RequestTraceContext() trace: Record<string, string>): Promise<PublishedView> {
+    return this.publisher.publish(principal, dto.topic, dto, {}, trace);
   }
 
   @Post('publish/batch')
   @HttpCode(202)
   @ApiOperation({ summary: 'Publish up to 1000 messages to one queue in one round trip' })
   @ApiAdminErrors(400, 404, 413, 429)
-  publishBatch(@CurrentPrincipal() principal: Principal, @Body() dto: BatchPublishDto): Promise<{ messageIds: string[]; queue: string }> {
-    return this.publisher.publishBatch(principal, dto.topic, dto.messages);
+  publishBatch(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: BatchPublishDto,
+    @RequestTraceContext() trace: Record<string, string>,
+  ): Promise<{ messageIds: string[]; queue: string }> {
+    return this.publisher.publishBatch(principal, dto.topic, dto.messages, trace);
   }
 
   @Post('publish/delayed')
   @HttpCode(202)
   @ApiOperation({ summary: 'Publish one message delivered delayMs from now' })
   @ApiAdminErrors(400, 404, 413, 429)
-  publishDelayed(@CurrentPrincipal() principal: Principal, @Body() dto: DelayedPublishDto): Promise<PublishedView> {
-    return this.publisher.publish(principal, dto.topic, dto, { delayMs: dto.delayMs });
+  publishDelayed(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: DelayedPublishDto,
+    @RequestTraceContext() trace: Record<string, string>,
+  ): Promise<PublishedView> {
+    return this.publisher.publish(principal, dto.topic, dto, { delayMs: dto.delayMs }, trace);
   }
 
   @Post('publish/scheduled')
   @HttpCode(202)
   @ApiOperation({ summary: 'Publish one message delivered at deliverAt' })
   @ApiAdminErrors(400, 404, 413, 429)
-  publishScheduled(@CurrentPrincipal() principal: Principal, @Body() dto: ScheduledPublishDto): Promise<PublishedView> {
-    return this.publisher.publish(principal, dto.topic, dto, { deliverAt: dto.deliverAt });
+  publishScheduled(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: ScheduledPublishDto,
+    @RequestTraceContext() trace: Record<string, string>,
+  ): Promise<PublishedView> {
+    return this.publisher.publish(principal, dto.topic, dto, { deliverAt: dto.deliverAt }, trace);
   }
 
   @Post('topics/:name/publish')
@@ -64,7 +78,8 @@ export class PublishController {
     @CurrentPrincipal() principal: Principal,
     @Param('name', QueueNamePipe) name: string,
     @Body() dto: TopicPublishDto,
+    @RequestTraceContext() trace: Record<string, string>,
   ): Promise<PublishedView> {
-    return this.publisher.publish(principal, name, dto, { delayMs: dto.delayMs, deliverAt: dto.deliverAt });
+    return this.publisher.publish(principal, name, dto, { delayMs: dto.delayMs, deliverAt: dto.deliverAt }, trace);
   }
 }

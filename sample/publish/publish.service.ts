@@ -17,6 +17,7 @@ import type { Queue } from '../queues/queue.js';
 import { MAX_DELAY_MS } from './dto/delayed-publish.dto.js';
 import type { MessageFieldsDto } from './dto/message-fields.dto.js';
 import { PRODUCER_HEADER, TENANT_HEADER } from './message-headers.js';
+import { TRACEPARENT } from './trace-context.js';
 
 /** When a message becomes deliverable: now, after a delay, or at a time. */
 export interface Timing {
@@ -48,16 +49,22 @@ export class PublishService {
     private readonly rate: PublishRateLimiter,
   ) {}
 
-  async publish(principal: Principal, name: string, message: MessageFieldsDto, timing: Timing = {}): Promise<PublishedView> {
+  /** `trace`: the request's trace context (`RequestTraceContext`), for a message without its own. */
+  async publish(principal: Principal, name: string, message: MessageFieldsDto, timing: Timing = {}, trace: Record<string, string> = {}): Promise<PublishedView> {
     const deliverAt = deliverAtOf(timing);
     const topic = await this.topicFor(principal, name, 1);
-    const messageId = await lastValueFrom(this.client.emit<string>(topic, this.recordOf(principal, message, deliverAt))).catch(schemaError);
+    const messageId = await lastValueFrom(this.client.emit<string>(topic, this.recordOf(principal, message, deliverAt, trace))).catch(schemaError);
     return { messageId, queue: name, ...(deliverAt !== undefined && { deliverAt: new Date(deliverAt).toISOString() }) };
   }
 
-  async publishBatch(principal: Principal, name: string, messages: MessageFieldsDto[]): Promise<{ messageIds: string[]; queue: string }> {
+  async publishBatch(
+    principal: Principal,
+    name: string,
+    messages: MessageFieldsDto[],
+    trace: Record<string, string> = {},
+  ): Promise<{ messageIds: string[]; queue: string }> {
     const topic = await this.topicFor(principal, name, messages.length);
-    const messageIds = await this.client.emitBatch(topic, messages.map(m => this.recordOf(principal, m, undefined))).catch(schemaError);
+    const messageIds = await this.client.emitBatch(topic, messages.map(m => this.recordOf(principal, m, undefined, trace))).catch(schemaError);
     return { messageIds, queue: name };
   }
 
@@ -82,8 +89,16 @@ export class PublishService {
     }
   }
 
-  private recordOf(principal: Principal, message: MessageFieldsDto, deliverAt: number | undefined): RedisStreamsRecord<unknown> {
+  private recordOf(
+    principal: Principal,
+    message: MessageFieldsDto,
+    deliverAt: number | undefined,
+    trace: Record<string, string>,
+  ): RedisStreamsRecord<unknown> {
+    // A message's own (validated) trace context wins, whole: never its traceparent with the request's tracestate.
+    const ownTrace = message.headers?.[TRACEPARENT] !== undefined;
     const builder = new RedisStreamsRecordBuilder<unknown>(message.payload).setHeaders({
+      ...(!ownTrace && trace),
       ...message.headers,
       [TENANT_HEADER]: principal.tenantId,
       [PRODUCER_HEADER]: principal.sub,

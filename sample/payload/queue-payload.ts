@@ -3,7 +3,7 @@ import { jsonSchemaValidator } from '../../lib/ajv/index.js';
 import { msgpackCodec } from '../../lib/msgpack/index.js';
 import type { QueueRuntimeRegistry } from '../runtime/queue-runtime.registry.js';
 import { tenantKeyProvider, type PayloadKeyConfig } from './payload-keys.js';
-import { SCHEMA_COMPILE_BUDGET_MS, SchemaBudgetExceededError, withinSchemaBudget } from './schema-budget.js';
+import { nextSchemaCheckBudget, SCHEMA_COMPILE_BUDGET_MS, SchemaBudgetExceededError, withinSchemaBudget } from './schema-budget.js';
 
 /** A queue's `messageFormat` values. */
 export const MESSAGE_FORMATS = ['json', 'msgpack'] as const;
@@ -26,9 +26,9 @@ const COMPRESSION_THRESHOLD_BYTES = 512;
 /**
  * The transport's payload options driven by each queue's settings, read from the registry at every
  * publish (so a `PUT /queues` applies to the next message): codec, compression, per-tenant
- * encryption and the JSON Schema (each check within `SCHEMA_CHECK_BUDGET_MS`: tenants write the
- * schemas). Servers decode every format whatever the settings say now, so
- * messages published before a change stay readable.
+ * encryption and the JSON Schema (each check within `SCHEMA_CHECK_BUDGET_MS`, a request's checks
+ * within `SCHEMA_REQUEST_BUDGET_MS`: tenants write the schemas). Servers decode every format
+ * whatever the settings say now, so messages published before a change stay readable.
  */
 export function queuePayloadOptions(registry: QueueRuntimeRegistry, keys: PayloadKeyConfig | undefined): PayloadOptions {
   const settings = (topic: string) => registry.payloadOf(topic);
@@ -45,6 +45,9 @@ export function queuePayloadOptions(registry: QueueRuntimeRegistry, keys: Payloa
       validate(topic, payload) {
         const schema = settings(topic)?.schemaDefinition;
         if (!schema) return undefined;
+        // A batch's checks share its request's budget (`withSchemaRequestBudget`): once spent, the rest are not run.
+        const budget = nextSchemaCheckBudget();
+        if (budget.ms === 0) return [`/ ${budget.reason}`];
         let validator = compiled.get(schema);
         try {
           if (!validator) {
@@ -55,12 +58,13 @@ export function queuePayloadOptions(registry: QueueRuntimeRegistry, keys: Payloa
             compiled.set(schema, (validator = fresh));
           }
           const check = validator;
-          return withinSchemaBudget(() => check.validate(topic, payload));
+          return withinSchemaBudget(() => check.validate(topic, payload), budget.ms);
         } catch (err) {
           // A stopped compile can leave ajv half-built: the next message starts from a fresh validator.
           compiled.delete(schema);
           // Refused like any invalid payload (400 MQ_SCHEMA_INVALID, nothing written), never a 500.
-          return [`/ ${err instanceof SchemaBudgetExceededError ? err.message : `the schema could not be evaluated (${(err as Error).message})`}`];
+          if (err instanceof SchemaBudgetExceededError) return [`/ ${err.budgetMs === budget.ms ? budget.reason : err.message}`];
+          return [`/ the schema could not be evaluated (${(err as Error).message})`];
         }
       },
     },

@@ -12,6 +12,7 @@ import { MqErrorCode } from '../common/errors/mq-error-code.js';
 import { MqException } from '../common/errors/mq.exception.js';
 import { PublishRateLimiter } from '../common/rate-limit/publish-rate-limiter.js';
 import { SampleRedis } from '../common/redis/sample-redis.service.js';
+import { withSchemaRequestBudget } from '../payload/schema-budget.js';
 import { QueuesService } from '../queues/queues.service.js';
 import type { Queue } from '../queues/queue.js';
 import { MAX_DELAY_MS } from './dto/delayed-publish.dto.js';
@@ -53,7 +54,8 @@ export class PublishService {
   async publish(principal: Principal, name: string, message: MessageFieldsDto, timing: Timing = {}, trace: Record<string, string> = {}): Promise<PublishedView> {
     const deliverAt = deliverAtOf(timing);
     const topic = await this.topicFor(principal, name, 1);
-    const messageId = await lastValueFrom(this.client.emit<string>(topic, this.recordOf(principal, message, deliverAt, trace))).catch(schemaError);
+    const record = this.recordOf(principal, message, deliverAt, trace);
+    const messageId = await lastValueFrom(withSchemaRequestBudget(() => this.client.emit<string>(topic, record))).catch(schemaError);
     return { messageId, queue: name, ...(deliverAt !== undefined && { deliverAt: new Date(deliverAt).toISOString() }) };
   }
 
@@ -64,7 +66,9 @@ export class PublishService {
     trace: Record<string, string> = {},
   ): Promise<{ messageIds: string[]; queue: string }> {
     const topic = await this.topicFor(principal, name, messages.length);
-    const messageIds = await this.client.emitBatch(topic, messages.map(m => this.recordOf(principal, m, undefined, trace))).catch(schemaError);
+    const records = messages.map(m => this.recordOf(principal, m, undefined, trace));
+    // The payloads are checked against the queue's schema within this call, under one budget for all of them.
+    const messageIds = await withSchemaRequestBudget(() => this.client.emitBatch(topic, records)).catch(schemaError);
     return { messageIds, queue: name };
   }
 

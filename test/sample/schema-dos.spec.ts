@@ -50,6 +50,31 @@ describe('Sample: hostile JSON Schemas of a queue', () => {
     expect(await s.redis.exists(streamOf('unique'))).toBe(0);
   });
 
+  it('should bound the schema time of a whole batch, not only of each of its payloads', async () => {
+    const queue = `unique-batch-${Date.now().toString(36)}`;
+    await a.queue(queue, { schemaDefinition: { type: 'array', uniqueItems: true } });
+    // Each check compares every pair of 150 objects: well under the per-payload budget, and valid.
+    const payload = Array.from({ length: 150 }, (_, i) => ({ a: i }));
+    await a.publish(queue, payload);
+    const count = Math.floor(900_000 / JSON.stringify({ payload }).length);
+    const started = Date.now();
+    const res = await a.post('/publish/batch', { topic: queue, messages: Array.from({ length: count }, () => ({ payload })) });
+    const ms = Date.now() - started;
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('MQ_SCHEMA_INVALID');
+    expect(res.body.details).toEqual([expect.stringMatching(/checks of this request took longer than 1000 ms/)]);
+    expect(ms).toBeLessThan(5_000); // unbounded: the ~600 checks in a row held the event loop ~20 s here
+    expect(await s.redis.xlen(streamOf(queue))).toBe(1);
+  });
+
+  it('should still take an ordinary batch of 1000 messages to a queue with a schema', async () => {
+    const queue = `ordinary-batch-${Date.now().toString(36)}`;
+    await a.queue(queue, { schemaDefinition: { type: 'object', properties: { n: { type: 'integer' }, s: { type: 'string', pattern: '^[a-z]+$' } }, required: ['n'] } });
+    const res = await a.post('/publish/batch', { topic: queue, messages: Array.from({ length: 1000 }, (_, n) => ({ payload: { n, s: 'abcdefghij' } })) });
+    expect(res.status).toBe(202);
+    expect(await s.redis.xlen(streamOf(queue))).toBe(1000);
+  });
+
   it('should answer 400, not 500, for a schema that recurses without end on some payloads', async () => {
     // Checks null fine (so it is accepted); on an object with "a" it applies itself to the same value forever.
     await a.queue('recursive', { schemaDefinition: { if: { type: 'object', required: ['a'] }, then: { $ref: '#' } } });

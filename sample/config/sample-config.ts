@@ -39,6 +39,12 @@ export interface TenantLimits {
    * the address answers 429 until the window ends, valid credentials included. @defaultValue 30
    */
   authFailuresPerWindow: number;
+  /**
+   * Milliseconds of JSON Schema checks per tenant per window on each replica (`RATE_LIMIT_SCHEMA_MS`;
+   * the time the checks actually took, refilled continuously); past it, publishes to the tenant's
+   * queues with a schema answer 429 MQ_QUOTA_EXCEEDED with `Retry-After`. @defaultValue 5000
+   */
+  schemaCheckMsPerWindow: number;
   /** Window of every rate, ms (`RATE_LIMIT_WINDOW_MS`). @defaultValue 60000 */
   windowMs: number;
 }
@@ -184,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
       requestsPerWindow: int(env, 'RATE_LIMIT_REQUESTS', 600, 1),
       publishPerWindow: int(env, 'RATE_LIMIT_PUBLISH', 5_000, 1),
       authFailuresPerWindow: int(env, 'RATE_LIMIT_AUTH_FAILURES', 30, 1),
+      schemaCheckMsPerWindow: int(env, 'RATE_LIMIT_SCHEMA_MS', 5_000, 1),
       windowMs: int(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 100),
     },
     webhookAllow: (env.MQ_WEBHOOK_ALLOW ?? '').split(',').map(s => s.trim()).filter(Boolean),

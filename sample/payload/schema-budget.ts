@@ -28,23 +28,63 @@ export interface SchemaCheckBudget {
   /** Milliseconds; 0: none left, do not start the check. */
   ms: number;
   reason: string;
+  /** The tenant's schema-time quota (not the check's or the request's budget) set `ms`. */
+  quota?: boolean;
 }
 
-const requests = new AsyncLocalStorage<{ deadline: number }>();
-
-/** Runs `publish` (its checks are synchronous within the call) with one shared budget for every check it makes. */
-export function withSchemaRequestBudget<T>(publish: () => T, budgetMs = SCHEMA_REQUEST_BUDGET_MS): T {
-  return requests.run({ deadline: performance.now() + budgetMs }, publish);
+/** A tenant's schema-check time on this replica (`SchemaTimeQuota.accountOf`). */
+export interface SchemaTimeAccount {
+  /** Milliseconds the tenant may still spend now (≤ 0: none). */
+  leftMs(): number;
+  /** Charges time its checks actually took. */
+  charge(ms: number): void;
 }
 
-/** The next check's budget: `SCHEMA_CHECK_BUDGET_MS`, or what is left of its request's shared budget when less. */
+/** The publish request each check belongs to (`SchemaRequest.run`). */
+const requests = new AsyncLocalStorage<SchemaRequest>();
+
+/** One publish request's checks: their shared deadline, and whom their time is charged to. */
+export class SchemaRequest {
+  private readonly deadline: number;
+  /** A check was refused or stopped because the tenant's quota ran out (→ 429, not 400). */
+  quotaExhausted = false;
+
+  constructor(
+    readonly account?: SchemaTimeAccount,
+    readonly budgetMs = SCHEMA_REQUEST_BUDGET_MS,
+  ) {
+    this.deadline = performance.now() + budgetMs;
+  }
+
+  /** Runs `publish`: every check it makes (synchronously or later in its async continuation) belongs to this request. */
+  run<T>(publish: () => T): T {
+    return requests.run(this, publish);
+  }
+
+  /** The next check's budget: the least of `SCHEMA_CHECK_BUDGET_MS`, the request's time left and the tenant's. */
+  nextCheck(): SchemaCheckBudget {
+    const left = Math.floor(this.deadline - performance.now());
+    const tenantLeft = this.account ? Math.floor(this.account.leftMs()) : Infinity;
+    if (tenantLeft < Math.min(left, SCHEMA_CHECK_BUDGET_MS)) {
+      return { ms: Math.max(0, tenantLeft), reason: 'the tenant used up its schema-check time on this replica', quota: true };
+    }
+    if (left >= SCHEMA_CHECK_BUDGET_MS) {
+      return { ms: SCHEMA_CHECK_BUDGET_MS, reason: `the schema check took longer than ${SCHEMA_CHECK_BUDGET_MS} ms and was stopped` };
+    }
+    return { ms: Math.max(0, left), reason: `the schema checks of this request took longer than ${this.budgetMs} ms in all and were stopped` };
+  }
+}
+
+/** The request the current check belongs to, if any (`SchemaRequest.run`). */
+export function currentSchemaRequest(): SchemaRequest | undefined {
+  return requests.getStore();
+}
+
+/** The next check's budget: `SCHEMA_CHECK_BUDGET_MS`, or what is left of its request's shared budget (or its tenant's quota) when less. */
 export function nextSchemaCheckBudget(): SchemaCheckBudget {
   const request = requests.getStore();
-  const left = request ? Math.floor(request.deadline - performance.now()) : Infinity;
-  if (left >= SCHEMA_CHECK_BUDGET_MS) {
-    return { ms: SCHEMA_CHECK_BUDGET_MS, reason: `the schema check took longer than ${SCHEMA_CHECK_BUDGET_MS} ms and was stopped` };
-  }
-  return { ms: Math.max(0, left), reason: `the schema checks of this request took longer than ${SCHEMA_REQUEST_BUDGET_MS} ms in all and were stopped` };
+  if (request) return request.nextCheck();
+  return { ms: SCHEMA_CHECK_BUDGET_MS, reason: `the schema check took longer than ${SCHEMA_CHECK_BUDGET_MS} ms and was stopped` };
 }
 
 /** Thrown by `withinSchemaBudget` when the check was stopped. */

@@ -12,7 +12,8 @@ import { MqErrorCode } from '../common/errors/mq-error-code.js';
 import { MqException } from '../common/errors/mq.exception.js';
 import { PublishRateLimiter } from '../common/rate-limit/publish-rate-limiter.js';
 import { SampleRedis } from '../common/redis/sample-redis.service.js';
-import { withSchemaRequestBudget } from '../payload/schema-budget.js';
+import { SchemaTimeQuota } from '../common/rate-limit/schema-time-quota.js';
+import { SchemaRequest } from '../payload/schema-budget.js';
 import { QueuesService } from '../queues/queues.service.js';
 import type { Queue } from '../queues/queue.js';
 import { MAX_DELAY_MS } from './dto/delayed-publish.dto.js';
@@ -48,6 +49,7 @@ export class PublishService {
     private readonly queues: QueuesService,
     private readonly redis: SampleRedis,
     private readonly rate: PublishRateLimiter,
+    private readonly schemaTime: SchemaTimeQuota,
   ) {}
 
   /** `trace`: the request's trace context (`RequestTraceContext`), for a message without its own. */
@@ -55,7 +57,7 @@ export class PublishService {
     const deliverAt = deliverAtOf(timing);
     const topic = await this.topicFor(principal, name, 1);
     const record = this.recordOf(principal, message, deliverAt, trace);
-    const messageId = await lastValueFrom(withSchemaRequestBudget(() => this.client.emit<string>(topic, record))).catch(schemaError);
+    const messageId = await this.checked(principal, () => lastValueFrom(this.client.emit<string>(topic, record)));
     return { messageId, queue: name, ...(deliverAt !== undefined && { deliverAt: new Date(deliverAt).toISOString() }) };
   }
 
@@ -68,7 +70,7 @@ export class PublishService {
     const topic = await this.topicFor(principal, name, messages.length);
     const records = messages.map(m => this.recordOf(principal, m, undefined, trace));
     // The payloads are checked against the queue's schema within this call, under one budget for all of them.
-    const messageIds = await withSchemaRequestBudget(() => this.client.emitBatch(topic, records)).catch(schemaError);
+    const messageIds = await this.checked(principal, () => this.client.emitBatch(topic, records));
     return { messageIds, queue: name };
   }
 
@@ -79,9 +81,26 @@ export class PublishService {
     if (row.allowedProducers.length && !row.allowedProducers.includes(principal.sub)) {
       throw MqException.forbidden(`"${principal.sub}" is not an allowed producer of queue "${name}"`);
     }
+    // Before anything else costs time: a tenant out of schema-check time is refused (429, Retry-After).
+    if (row.schemaDefinition) this.schemaTime.admit(principal.tenantId);
     await this.checkRoom(queue, count);
     await this.rate.take(principal.tenantId, count);
     return row.name;
+  }
+
+  /**
+   * Runs `emit` as one `SchemaRequest` of the caller's tenant: its schema checks share the request's
+   * budget, are charged to the tenant's `SchemaTimeQuota` and stop when it runs out (→ 429
+   * MQ_QUOTA_EXCEEDED with Retry-After instead of 400); nothing is written when a check fails.
+   */
+  private async checked<T>(principal: Principal, emit: () => Promise<T>): Promise<T> {
+    const request = new SchemaRequest(this.schemaTime.accountOf(principal.tenantId));
+    try {
+      return await request.run(emit);
+    } catch (err) {
+      if (request.quotaExhausted && err instanceof PayloadValidationError) throw this.schemaTime.exceeded(principal.tenantId);
+      return schemaError(err);
+    }
   }
 
   private async checkRoom({ row, settings }: Queue, count: number): Promise<void> {

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpSta
 import type { HttpResponse } from '../http/http-types.js';
 import { BatchPublishError, RedisUnavailableError, TopicFullError } from '../../../lib/index.js';
 import { MqErrorCode } from '../errors/mq-error-code.js';
+import { QuotaExceededException } from '../rate-limit/quota-exceeded.exception.js';
 import { RateLimitedException } from '../rate-limit/rate-limited.exception.js';
 import type { MqErrorBody } from '../errors/mq.exception.js';
 
@@ -41,7 +42,7 @@ export class MqExceptionFilter implements ExceptionFilter {
       this.logger.error(`${body.code}: ${(exception as Error)?.stack ?? String(exception)}`);
     }
     if (response.headersSent) return;
-    if (exception instanceof RateLimitedException) response.header('Retry-After', String(exception.retryAfterSeconds));
+    if (exception instanceof RateLimitedException || exception instanceof QuotaExceededException) response.header('Retry-After', String(exception.retryAfterSeconds));
     response.status(status).json(body);
   }
 

@@ -6,11 +6,13 @@ import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { PublishRateLimiter } from './publish-rate-limiter.js';
 import { RateLimitStorageModule } from './rate-limit-storage.module.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
+import { SchemaTimeQuota } from './schema-time-quota.js';
 import { TenantThrottlerGuard } from './tenant-throttler.guard.js';
 
 /**
  * Rates counted in Redis: per tenant, requests (`TenantThrottlerGuard`) and published messages
- * (`PublishRateLimiter`); per client address, failed authentications (`AuthFailureLimiter`).
+ * (`PublishRateLimiter`); per client address, failed authentications (`AuthFailureLimiter`). Per
+ * tenant and replica, in memory: JSON Schema check time (`SchemaTimeQuota`).
  */
 @Global()
 @Module({
@@ -26,7 +28,7 @@ import { TenantThrottlerGuard } from './tenant-throttler.guard.js';
       }),
     }),
   ],
-  providers: [PublishRateLimiter, TenantThrottlerGuard, AuthFailureLimiter],
-  exports: [PublishRateLimiter, TenantThrottlerGuard, AuthFailureLimiter, ThrottlerModule],
+  providers: [PublishRateLimiter, TenantThrottlerGuard, AuthFailureLimiter, SchemaTimeQuota],
+  exports: [PublishRateLimiter, TenantThrottlerGuard, AuthFailureLimiter, SchemaTimeQuota, ThrottlerModule],
 })
 export class RateLimitModule {}

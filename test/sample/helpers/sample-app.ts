@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import { Client } from 'pg';
 import type { Redis } from 'ioredis';
 import { createSampleApp } from '../../../sample/app.factory.js';
-import { loadConfig, type JwtConfig, type SampleConfig } from '../../../sample/config/sample-config.js';
+import { loadConfig, type JwtConfig, type SampleConfig, type TenantLimits } from '../../../sample/config/sample-config.js';
 import { deletePrefix, inspector, randomPrefix, redisUrl } from '../../helpers/redis.js';
 
 /** The PostgreSQL the suite uses (resolved by test/global-setup.cjs); its role has CREATEDB. */
@@ -37,8 +37,8 @@ export interface SampleHarness {
   close(): Promise<void>;
 }
 
-/** Config overrides of a test app (`jwt` fields merge into the defaults). */
-export type SampleOverrides = Omit<Partial<SampleConfig>, 'jwt'> & { jwt?: Partial<JwtConfig> };
+/** Config overrides of a test app (`jwt` and `limits` fields merge into the defaults). */
+export type SampleOverrides = Omit<Partial<SampleConfig>, 'jwt' | 'limits'> & { jwt?: Partial<JwtConfig>; limits?: Partial<TenantLimits> };
 
 /**
  * Starts the sample (`createSampleApp`, the code `main.ts` runs) on 127.0.0.1 port 0 with a fresh
@@ -72,6 +72,7 @@ export async function startSampleApp(overrides: SampleOverrides = {}): Promise<S
     shutdownTimeoutMs: 3_000,
     ...overrides,
     jwt: { ...base.jwt, secret: randomBytes(24).toString('hex'), ...overrides.jwt },
+    limits: { ...base.limits, ...overrides.limits },
   };
   const redis = inspector();
   let app: NestExpressApplication | undefined;

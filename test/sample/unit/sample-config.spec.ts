@@ -18,7 +18,7 @@ describe('loadConfig', () => {
       maxBodyBytes: 1024 * 1024,
       alertBacklog: 1000,
       alertLagSeconds: 60,
-      limits: { maxSubscriptions: 50, requestsPerWindow: 600, publishPerWindow: 5000, windowMs: 60_000 },
+      limits: { maxSubscriptions: 50, requestsPerWindow: 600, publishPerWindow: 5000, schemaCheckMsPerWindow: 5000, windowMs: 60_000 },
       retention: { recordsMs: 7 * 86_400_000, auditMs: 90 * 86_400_000, deadLettersMs: 14 * 86_400_000 },
       webhookAllow: [],
     });
@@ -40,6 +40,7 @@ describe('loadConfig', () => {
         MAX_SUBSCRIPTIONS_PER_TENANT: '3',
         RATE_LIMIT_REQUESTS: '10',
         RATE_LIMIT_PUBLISH: '20',
+        RATE_LIMIT_SCHEMA_MS: '250',
         RATE_LIMIT_WINDOW_MS: '1000',
         RECORDS_RETENTION_DAYS: '2',
       },
@@ -55,7 +56,7 @@ describe('loadConfig', () => {
       devDefaults: [],
       devMode: false,
       webhookAllow: ['127.0.0.1/32', 'hooks.internal'],
-      limits: { maxSubscriptions: 3, requestsPerWindow: 10, publishPerWindow: 20, windowMs: 1000 },
+      limits: { maxSubscriptions: 3, requestsPerWindow: 10, publishPerWindow: 20, schemaCheckMsPerWindow: 250, windowMs: 1000 },
       retention: { recordsMs: 2 * 86_400_000 },
     });
   });

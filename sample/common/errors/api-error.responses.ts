@@ -29,7 +29,7 @@ function describe(status: number): string {
       404: 'MQ_QUEUE_NOT_FOUND / MQ_SUBSCRIPTION_NOT_FOUND / MQ_MESSAGE_NOT_FOUND',
       409: 'MQ_QUEUE_EXISTS / MQ_SUBSCRIPTION_EXISTS',
       413: 'MQ_PAYLOAD_TOO_LARGE',
-      429: 'MQ_QUOTA_EXCEEDED (queue backlog, queue or subscription quota) / MQ_RATE_LIMITED (see Retry-After)',
+      429: 'MQ_QUOTA_EXCEEDED (queue backlog, queue or subscription quota, schema-check time: see Retry-After) / MQ_RATE_LIMITED (see Retry-After)',
       503: 'MQ_UNAVAILABLE',
     } as Record<number, string>
   )[status] ?? String(status);

@@ -29,7 +29,10 @@ export enum MqErrorCode {
   CONFLICT = 'MQ_CONFLICT',
   /** 413: the request body is larger than the limit (1 MiB by default). */
   PAYLOAD_TOO_LARGE = 'MQ_PAYLOAD_TOO_LARGE',
-  /** 429: the queue is full (its max length) or the tenant has as many queues / subscriptions as allowed. */
+  /**
+   * 429: the queue is full (its max length), the tenant has as many queues / subscriptions as allowed, or
+   * it spent its schema-check time on this replica (then with `Retry-After`).
+   */
   QUOTA_EXCEEDED = 'MQ_QUOTA_EXCEEDED',
   /** 429: the tenant sent more requests or published more messages than its rate allows; see `Retry-After`. */
   RATE_LIMITED = 'MQ_RATE_LIMITED',

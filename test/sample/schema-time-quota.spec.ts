@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { SchemaTimeQuota } from '../../sample/common/rate-limit/schema-time-quota.js';
 import { waitFor } from '../helpers/wait.js';
 import { api } from './helpers/api.js';
 import { startSampleApp, type SampleHarness } from './helpers/sample-app.js';
@@ -27,7 +26,6 @@ describe('Sample: schema-check time quota per tenant', () => {
   const streamOf = (tenant: string, queue: string) => `${s.config.prefix}:{${tenant}.${queue}}`;
 
   it('should refuse a tenant that spent its schema-check time with 429 and Retry-After, while another tenant still publishes', async () => {
-    const quota = s.app.get(SchemaTimeQuota);
     const a = api(s);
     const otherTenant = `t${suffix()}`;
     const b = api(s, s.token({ tenant_id: otherTenant }));
@@ -77,20 +75,16 @@ describe('Sample: schema-check time quota per tenant', () => {
     expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect(await s.redis.xlen(streamOf(s.tenant, queueA))).toBe(accepted);
 
-    // While empty, the bucket refuses before any check runs: nothing charged, nothing written.
-    const charge = jest.spyOn(quota, 'charge');
-    try {
-      const again = await a.post('/publish', { topic: queueA, payload: expensive });
-      expect(again.status).toBe(429);
-      expect(again.body.code).toBe('MQ_QUOTA_EXCEEDED');
-      expect(Number(again.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-      const batch = await a.post('/publish/batch', { topic: queueA, messages: [{ payload: expensive }, { payload: [] }] });
-      expect(batch.status).toBe(429);
-      expect(batch.body.code).toBe('MQ_QUOTA_EXCEEDED');
-      expect(charge).not.toHaveBeenCalledWith(s.tenant, expect.anything());
-    } finally {
-      charge.mockRestore();
-    }
+    // While empty, the tenant is refused (single and batch), and nothing is written. The bucket refills
+    // continuously, so a publish may still start a check with the millisecond or two regained since; that
+    // check is stopped at once and the answer is the same 429.
+    const again = await a.post('/publish', { topic: queueA, payload: expensive });
+    expect(again.status).toBe(429);
+    expect(again.body.code).toBe('MQ_QUOTA_EXCEEDED');
+    expect(Number(again.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    const batch = await a.post('/publish/batch', { topic: queueA, messages: [{ payload: expensive }, { payload: [] }] });
+    expect(batch.status).toBe(429);
+    expect(batch.body.code).toBe('MQ_QUOTA_EXCEEDED');
     expect(await s.redis.xlen(streamOf(s.tenant, queueA))).toBe(accepted);
 
     // Only queues with a schema: A still publishes to its plain queue.

@@ -31,6 +31,7 @@ import { loadOurs, oursBuildDir } from './lib/ours-build.mjs';
 import { makePayload } from './lib/payload.mjs';
 import { cpuSecondsOfPid } from './lib/proc-cpu.mjs';
 import { redisUrl } from './lib/redis-url.mjs';
+import { consumer as rawConsumer } from './scenarios/ioredis.mjs';
 
 const VARIANTS = ['raw', 'raw-envelope', 'ours-bare', 'ours'];
 const SELF = fileURLToPath(import.meta.url);
@@ -135,38 +136,14 @@ async function child(variant, { prefix, messages, warmup }) {
     if (++seen === warmup) started = { cpu: process.cpuUsage(), ns: process.hrtime.bigint() };
     if (seen === warmup + messages) finished();
   };
-  const close = variant.startsWith('raw') ? await rawLoop(`${prefix}:{t}`, handle) : await oursConsumer(variant, prefix, handle);
+  const close = variant.startsWith('raw')
+    ? await rawConsumer({ prefix, count: 1000, stream: `${prefix}:{t}`, groupStart: '0' }, handle)
+    : await oursConsumer(variant, prefix, handle);
   await done;
   const cpu = process.cpuUsage(started.cpu);
   const seconds = Number(process.hrtime.bigint() - started.ns) / 1e9;
   await close();
   process.send({ us: (cpu.user + cpu.system) / messages, user: cpu.user / messages, sys: cpu.system / messages, rate: messages / seconds }, () => process.exit(0));
-}
-
-async function rawLoop(stream, handle) {
-  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
-  await redis.xgroup('CREATE', stream, GROUP, '0');
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const reply = await redis.xreadgroup('GROUP', GROUP, 'c1', 'COUNT', 1000, 'BLOCK', 100, 'STREAMS', stream, '>');
-      if (!reply) continue;
-      const entries = reply[0][1];
-      const ids = new Array(entries.length);
-      for (let i = 0; i < entries.length; i++) {
-        const [id, fields] = entries[i];
-        ids[i] = id;
-        // The data field is the last one in both layouts.
-        handle(JSON.parse(fields[fields.length - 1]));
-      }
-      void redis.xack(stream, GROUP, ...ids);
-    }
-  })();
-  return async () => {
-    running = false;
-    await loop;
-    redis.disconnect();
-  };
 }
 
 async function oursConsumer(variant, prefix, handle) {

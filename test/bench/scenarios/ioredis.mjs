@@ -8,10 +8,11 @@ import { redisUrl } from '../lib/redis-url.mjs';
 
 const GROUP = 'bench';
 
+/** `cfg.stream` / `cfg.groupStart` (default `<prefix>:s` / `$`): another stream, e.g. one filled beforehand (consumer-cost.mjs). */
 export async function consumer(cfg, handle) {
-  const stream = `${cfg.prefix}:s`;
+  const stream = cfg.stream ?? `${cfg.prefix}:s`;
   const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
-  await redis.xgroup('CREATE', stream, GROUP, '$', 'MKSTREAM');
+  await redis.xgroup('CREATE', stream, GROUP, cfg.groupStart ?? '$', 'MKSTREAM');
   let running = true;
   const loop = (async () => {
     while (running) {
@@ -22,7 +23,7 @@ export async function consumer(cfg, handle) {
       for (let i = 0; i < entries.length; i++) {
         const [id, fields] = entries[i];
         ids[i] = id;
-        handle(JSON.parse(fields[1]));
+        handle(JSON.parse(fields[fields.length - 1])); // `data`: the only field, or the last of our envelope's
       }
       void redis.xack(stream, GROUP, ...ids);
     }

@@ -2,7 +2,7 @@ import type { Deserializer } from '@nestjs/microservices';
 import { finalize, isObservable, lastValueFrom } from 'rxjs';
 import type { DecodedEnvelope } from '../codec/envelope.js';
 import { ORIGINAL_ERROR, RedisStreamsContext } from '../ctx-host/redis-streams.context.js';
-import type { Delivery, InvokeHandlers } from './group-consumer.js';
+import type { Delivery, InvokeHandlers } from './delivery.js';
 
 /** A Nest message handler, or a plain function given to `server.subscribe()`. */
 export type HandlerFn = (data: unknown, ctx: RedisStreamsContext) => unknown;

@@ -1,4 +1,4 @@
-import type { Delivery } from './group-consumer.js';
+import type { Delivery } from './delivery.js';
 
 /**
  * The deliveries one consumer owns (running, or read ahead), in an array: adding and removing one

@@ -3,7 +3,7 @@ import { HandlerTimeoutError } from '../errors/handler-timeout.error.js';
 import { UnrecoverableMessageError } from '../errors/unrecoverable-message.error.js';
 import type { PayloadPipeline } from '../payload/payload-pipeline.js';
 import type { MessageTracing, ProcessedMessage } from '../tracing/message-tracing.interface.js';
-import type { Delivery, InvokeHandlers } from './group-consumer.js';
+import type { Delivery, InvokeHandlers } from './delivery.js';
 
 /** What wraps one consumer's handler invocation. */
 export interface PayloadInvokerOptions {

@@ -5,8 +5,8 @@ import type { RedisConnection } from '../connection/create-redis-connection.js';
 import { REPLY_STREAM_MAX_LEN, REPLY_STREAM_TTL_MS } from '../constants.js';
 import { RedisStreamsContext } from '../ctx-host/redis-streams.context.js';
 import { UnrecoverableMessageError } from '../errors/unrecoverable-message.error.js';
+import type { Delivery, InvokeHandlers } from './delivery.js';
 import { createContext, deserialize, type HandlerFn, type InvokerContext } from './handler-invoker.js';
-import type { Delivery, InvokeHandlers } from './group-consumer.js';
 
 /** What a request (`@MessagePattern`) invoker needs beyond an event invoker. */
 export interface RequestInvokerContext extends Omit<InvokerContext, 'handlers' | 'runWithHooks' | 'hasHooks'> {

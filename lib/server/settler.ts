@@ -6,7 +6,7 @@ import type {
   RedisStreamsObserver,
 } from '../observer/redis-streams-observer.interface.js';
 import type { RedisStreamsScripts } from '../scripts/redis-streams-scripts.js';
-import type { Delivery } from './group-consumer.js';
+import type { Delivery } from './delivery.js';
 import { failureFields } from './failure-fields.js';
 import { decideFailure, describeError } from './settle-decision.js';
 

@@ -222,14 +222,7 @@ export class GroupConsumer {
 
   /** Ids of owned entries whose lease was last renewed at or before `since`; marks them renewed at `now`. */
   takeLeasesToExtend(since: number, now: number): string[] {
-    const ids: string[] = [];
-    for (const delivery of this.owned.values()) {
-      if (delivery.leasedAt <= since) {
-        delivery.leasedAt = now;
-        ids.push(delivery.entryId);
-      }
-    }
-    return ids;
+    return this.owned.takeLeasesToExtend(since, now);
   }
 
   /**

@@ -33,7 +33,15 @@ export class OwnedDeliveries {
     return new Set(this.items.map(delivery => delivery.entryId));
   }
 
-  values(): readonly Delivery[] {
-    return this.items;
+  /** Ids of owned entries whose lease was last renewed at or before `since`; marks them renewed at `now`. */
+  takeLeasesToExtend(since: number, now: number): string[] {
+    const ids: string[] = [];
+    for (const delivery of this.items) {
+      if (delivery.leasedAt <= since) {
+        delivery.leasedAt = now;
+        ids.push(delivery.entryId);
+      }
+    }
+    return ids;
   }
 }

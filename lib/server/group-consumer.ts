@@ -3,10 +3,10 @@ import { decodeEnvelope } from '../codec/envelope.codec.js';
 import type { DecodedEnvelope } from '../codec/envelope.js';
 import { retryDelay, type RedisConnection } from '../connection/create-redis-connection.js';
 import type { ResolvedRetryPolicy } from '../interfaces/retry-options.interface.js';
-import type { ClaimedEntries, RedisStreamsScripts, StreamEntry } from '../scripts/redis-streams-scripts.js';
+import type { RedisStreamsScripts, StreamEntry } from '../scripts/redis-streams-scripts.js';
+import { Claimer } from './claimer.js';
 import type { Delivery, InvokeHandlers } from './delivery.js';
 import { laterEntryId } from './entry-id.js';
-import { failureFields } from './failure-fields.js';
 import { OwnedDeliveries } from './owned-deliveries.js';
 import type { Settler, TopicGroupKeys } from './settler.js';
 
@@ -63,7 +63,8 @@ export class GroupConsumer {
   private stopping = false;
   private readonly io = new Set<Promise<unknown>>();
   private drainWaiter: (() => void) | undefined;
-  private reclaimCursor = '-';
+  /** Claims retries that fell due and takeovers of crashed consumers' entries; answers with what it claimed. */
+  private readonly claimer: Claimer;
   /**
    * Entries read ahead beyond the handler slots, and the most one read asks for: `batchSize`, grown
    * (up to `MAX_READ_WINDOW_BATCHES` batches) while handlers run dry before the next read answers,
@@ -96,6 +97,7 @@ export class GroupConsumer {
     private readonly logger: LoggerService,
   ) {
     this.readWindow = options.batchSize;
+    this.claimer = new Claimer(command, scripts, keys, options, logger);
   }
 
   /** Entries it may own at once: `concurrency` running plus the read window. */
@@ -192,15 +194,13 @@ export class GroupConsumer {
       this.services.due.retryAt(this, Date.now() + FULL_RETRY_RECHECK_MS);
       return;
     }
-    const { group, consumer } = this.options;
     try {
-      const claimed = await this.track(this.scripts.claimRetries(this.keys, group, consumer, Date.now(), room));
-      this.take(claimed, 'retry');
-      if (claimed.entries.length >= room) this.services.due.retryAt(this, Date.now());
-      else if (claimed.nextDue !== undefined) this.services.due.retryAt(this, claimed.nextDue);
+      const { claimed, recheckAt } = await this.track(this.claimer.dueRetries(room));
+      if (claimed.entries.length) this.accept(claimed.entries, claimed.attempts, claimed.spans);
+      if (recheckAt !== undefined) this.services.due.retryAt(this, recheckAt);
     } catch (err) {
       if (this.stopping) return;
-      this.logger.warn?.(`${this.options.topic}/${group}: retry check failed: ${(err as Error).message}`);
+      this.logger.warn?.(`${this.options.topic}/${this.options.group}: retry check failed: ${(err as Error).message}`);
       this.services.due.retryAt(this, Date.now() + 1_000);
     }
   }
@@ -213,10 +213,8 @@ export class GroupConsumer {
     if (this.stopping || this.paused) return;
     const room = this.capacity - this.owned.size;
     if (room <= 0) return;
-    const { group, consumer, claimIdleMs } = this.options;
-    const claimed = await this.track(this.scripts.reclaimIdle(this.keys, group, consumer, claimIdleMs, room, this.reclaimCursor));
-    this.reclaimCursor = claimed.cursor;
-    this.take(claimed, 'takeover');
+    const claimed = await this.track(this.claimer.takeovers(room));
+    if (claimed.entries.length) this.accept(claimed.entries, claimed.attempts, claimed.spans);
     await this.claimDueRetries();
   }
 
@@ -384,16 +382,6 @@ export class GroupConsumer {
     this.dispatch();
     this.pump();
     if (this.drainWaiter && this.owned.size === 0) this.drainWaiter();
-  }
-
-  private take(claimed: ClaimedEntries, why: 'retry' | 'takeover'): void {
-    if (claimed.deleted.length) {
-      this.logger.warn?.(
-        `${this.options.topic}/${this.options.group}: ${claimed.deleted.length} pending entr(ies) were trimmed or deleted before ${why} (${claimed.deleted.slice(0, 5).join(', ')}); cleared from the PEL`,
-      );
-      void this.command.hdel(this.keys.failures, ...failureFields(claimed.deleted)).catch(() => undefined);
-    }
-    if (claimed.entries.length) this.accept(claimed.entries, claimed.attempts, claimed.spans);
   }
 
   /** Grows the read window when a full read finds every handler slot free, shrinks it when entries wait. */

@@ -5,6 +5,7 @@ import { retryDelay, type RedisConnection } from '../connection/create-redis-con
 import type { ResolvedRetryPolicy } from '../interfaces/retry-options.interface.js';
 import type { RedisStreamsScripts, StreamEntry } from '../scripts/redis-streams-scripts.js';
 import { Claimer } from './claimer.js';
+import { drainAndLeave } from './consumer-stop.js';
 import type { Delivery, InvokeHandlers } from './delivery.js';
 import { laterEntryId } from './entry-id.js';
 import { OwnedDeliveries } from './owned-deliveries.js';
@@ -62,7 +63,6 @@ export class GroupConsumer {
   private failures = 0;
   private stopping = false;
   private readonly io = new Set<Promise<unknown>>();
-  private drainWaiter: (() => void) | undefined;
   /** Claims retries that fell due and takeovers of crashed consumers' entries; answers with what it claimed. */
   private readonly claimer: Claimer;
   /**
@@ -224,31 +224,17 @@ export class GroupConsumer {
   }
 
   /**
-   * Stops reading, lets running and read-ahead entries finish (until `deadline`, `timeoutMs` from
-   * now: the server's one shutdown timer), writes their settlements, and removes this consumer from
-   * the group only if it owns no pending entry.
+   * Stops reading and claiming, then lets what it owns finish and leaves the group if it owns
+   * nothing pending (`drainAndLeave`, until `deadline`, `timeoutMs` from now: the server's one
+   * shutdown timer).
    */
   async stop(deadline: Promise<void>, timeoutMs: number): Promise<void> {
-    const remaining = () => deadline;
     this.stopping = true;
     const directRead = this.waiting ? this.services.wakeUp.unwatch(this) : undefined;
     this.waiting = false;
     this.services.due.forget(this);
-    // Every wait is bounded by the deadline: during an outage these commands would queue forever.
-    if (directRead) await Promise.race([directRead, remaining()]);
-    if (this.io.size) await Promise.race([Promise.allSettled([...this.io]), remaining()]);
-    if (this.owned.size) await Promise.race([new Promise<void>(resolve => (this.drainWaiter = resolve)), remaining()]);
-    await Promise.race([this.settler.drain(), remaining()]);
-    if (this.owned.size) {
-      this.logger.warn?.(
-        `${this.options.topic}/${this.options.group}: ${this.owned.size} message(s) still owned after ${timeoutMs} ms; they stay pending and will be taken over`,
-      );
-      return;
-    }
-    const removed = this.scripts.removeConsumerIfIdle(this.keys.stream, this.options.group, this.options.consumer);
-    await Promise.race([removed, remaining()]).catch(err =>
-      this.logger.warn?.(`${this.options.topic}/${this.options.group}: could not remove consumer: ${(err as Error).message}`),
-    );
+    const { options, io, owned, settler, scripts, logger } = this;
+    await drainAndLeave({ options, stream: this.keys.stream, directRead, io, owned, settler, scripts, logger }, deadline, timeoutMs);
   }
 
   /** Reads when there is room: one read at a time, the next one as soon as half a batch fits. */
@@ -381,7 +367,6 @@ export class GroupConsumer {
     }
     this.dispatch();
     this.pump();
-    if (this.drainWaiter && this.owned.size === 0) this.drainWaiter();
   }
 
   /** Grows the read window when a full read finds every handler slot free, shrinks it when entries wait. */

@@ -7,6 +7,8 @@ import type { Delivery } from './delivery.js';
  */
 export class OwnedDeliveries {
   private readonly items: Delivery[] = [];
+  /** Resolves `whenEmpty()`: set only while the consumer stops. */
+  private emptied: (() => void) | undefined;
 
   get size(): number {
     return this.items.length;
@@ -26,6 +28,13 @@ export class OwnedDeliveries {
       last.slot = slot;
     }
     delivery.slot = -1;
+    if (this.emptied && this.items.length === 0) this.emptied();
+  }
+
+  /** Resolves once the last owned delivery is removed (at once when none is owned). */
+  whenEmpty(): Promise<void> {
+    if (!this.items.length) return Promise.resolve();
+    return new Promise(resolve => (this.emptied = resolve));
   }
 
   /** The entry ids owned now (built on demand: only claims need to look one up). */

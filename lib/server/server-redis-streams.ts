@@ -118,16 +118,18 @@ export class ServerRedisStreams
   }
 
   /**
-   * Starts consuming `topic` as `extras.group` after `listen`, with a plain handler: return = ack,
-   * throw = retry / dead letter per policy. For consumers that appear at run time (e.g. webhooks).
+   * Starts consuming `topic` as `extras.group` (default: the server's group, as for `@EventPattern`)
+   * after `listen`, with a plain handler: return = ack, throw = retry / dead letter per policy. For
+   * consumers that appear at run time (e.g. webhooks).
    */
   async subscribe(
     topic: string,
     handler: (data: unknown, ctx: RedisStreamsContext) => unknown,
-    extras: RedisStreamsHandlerExtras & { group: string },
+    extras: RedisStreamsHandlerExtras = {},
   ): Promise<void> {
     if (!this.runtime || this.isManuallyClosed) throw new Error('subscribe() needs a listening server');
-    await this.startConsumer(topic, extras.group, [handler], extras);
+    if (typeof handler !== 'function') throw new TypeError('subscribe() needs a handler function');
+    await this.startConsumer(topic, extras.group ?? this.options.group ?? DEFAULT_GROUP, [handler], extras);
   }
 
   /** Stops consuming `topic` as `group` gracefully: in-flight handlers finish and are acked. */

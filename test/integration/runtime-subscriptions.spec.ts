@@ -56,6 +56,16 @@ describe('ServerRedisStreams runtime subscriptions', () => {
     expect(info[info.indexOf('lag') + 1]).toBe(1); // not consumed any more, still waiting for the group
   });
 
+  it("should consume as the server's group when no group is given, and refuse a handler that is not a function", async () => {
+    const seen: string[] = [];
+    await server.server.subscribe('plain', (_data, ctx: RedisStreamsContext) => void seen.push(ctx.getGroup()));
+    await lastValueFrom(client.emit('plain', { n: 1 }));
+    await waitFor(() => seen.length === 1, 'the delivery');
+    expect(seen).toEqual(['default']); // the server's group (startServer sets none: the default)
+    await expect(server.server.subscribe('plain-2', undefined as never)).rejects.toThrow(/handler function/);
+    expect(server.server.getConsumerStates().map(s => s.topic)).not.toContain('plain-2');
+  });
+
   it('should settle a plain handler by the thenable it returns: ack once it resolves, retry when it rejects', async () => {
     const attempts: number[] = [];
     let release!: () => void;

@@ -21,8 +21,9 @@ export class TcpProxy {
     return proxy;
   }
 
-  /** Accepts connections again. */
+  /** Accepts connections again (nothing to do while it does: a second server would fail on the port and hide the first). */
   restore(): Promise<void> {
+    if (this.server) return Promise.resolve();
     const server = createServer(client => {
       const upstream = connect(this.target.port, this.target.host);
       for (const s of [client, upstream]) {
@@ -36,7 +37,10 @@ export class TcpProxy {
     });
     this.server = server;
     return new Promise((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', err => {
+        if (this.server === server) this.server = undefined;
+        reject(err);
+      });
       server.listen(this.port, '127.0.0.1', () => resolve());
     });
   }

@@ -25,11 +25,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Redis } from 'ioredis';
 import { eventHandlerModule, startMicroservice } from './lib/nest-app.mjs';
 import { loadOurs, oursBuildDir } from './lib/ours-build.mjs';
 import { makePayload } from './lib/payload.mjs';
-import { cpuSecondsOfPid } from './lib/proc-cpu.mjs';
+import { RedisAdmin } from './lib/redis-admin.mjs';
+import { median } from './lib/stats.mjs';
 import { redisUrl } from './lib/redis-url.mjs';
 import { consumer as rawConsumer } from './scenarios/ioredis.mjs';
 
@@ -59,38 +59,37 @@ async function main() {
   if (args.ioredis) process.env.BENCH_IOREDIS = resolve(args.ioredis);
   const ioredis = createRequire(join(process.env.BENCH_IOREDIS ?? ROOT, 'x.js'))('ioredis/package.json').version;
   const { encodeEnvelope } = await import(pathToFileURL(join(oursBuildDir(), 'lib', 'codec', 'envelope.codec.js')).href);
-  const redis = new Redis(redisUrl());
-  const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
-  const redisLocal = cpuSecondsOfPid(redisPid) !== undefined;
+  const admin = new RedisAdmin();
+  await admin.init();
+  const redisLocal = admin.cpuSeconds() !== undefined;
   console.log(`consumer cost: ${messages} messages after ${warmup}, ${reps} interleaved rounds, ioredis ${ioredis}${redisLocal ? '' : ' (Redis CPU not measured: not on this machine)'}`);
   const results = Object.fromEntries(only.map(v => [v, []]));
   for (let rep = 0; rep < reps; rep++) {
     const k = rep % only.length;
     for (const variant of [...only.slice(k), ...only.slice(0, k)]) {
       const prefix = `bench-cost-${randomBytes(4).toString('hex')}`;
-      await fill(redis, `${prefix}:{t}`, warmup + messages, variant === 'raw' ? undefined : encodeEnvelope);
-      const redisBefore = redisLocal ? cpuSecondsOfPid(redisPid) : undefined;
+      await fill(admin.redis, `${prefix}:{t}`, warmup + messages, variant === 'raw' ? undefined : encodeEnvelope);
+      const redisBefore = admin.cpuSeconds();
       const row = await runChild(variant, { prefix, messages, warmup });
-      row.redisUs = redisLocal ? ((cpuSecondsOfPid(redisPid) - redisBefore) * 1e6) / (warmup + messages) : undefined;
+      row.redisUs = redisLocal ? ((admin.cpuSeconds() - redisBefore) * 1e6) / (warmup + messages) : undefined;
       results[variant].push(row);
       console.log(`[${rep + 1}/${reps}] ${variant.padEnd(12)} consumer ${row.us.toFixed(2)} µs/msg (user ${row.user.toFixed(2)}, sys ${row.sys.toFixed(2)}), ${Math.round(row.rate).toLocaleString('en-US')} msg/s${row.redisUs === undefined ? '' : `, Redis ${row.redisUs.toFixed(2)} µs/msg (whole run)`}`);
-      await deleteKeys(redis, prefix);
+      await admin.deletePrefix(`${prefix}:`);
     }
   }
   console.log('\n| variant | consumer µs/msg median | min | max | ÷ raw (median) | Redis µs/msg median |\n|---|---:|---:|---:|---:|---:|');
-  const med = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const rawMedian = results.raw ? med(results.raw.map(r => r.us)) : undefined;
+  const rawMedian = results.raw ? median(results.raw.map(r => r.us)) : undefined;
   for (const [variant, rows] of Object.entries(results)) {
     const us = rows.map(r => r.us);
     const redisUs = rows.map(r => r.redisUs).filter(v => v !== undefined);
-    console.log(`| ${variant} | ${med(us).toFixed(2)} | ${Math.min(...us).toFixed(2)} | ${Math.max(...us).toFixed(2)} | ${rawMedian ? `${(med(us) / rawMedian).toFixed(2)} ×` : '—'} | ${redisUs.length ? med(redisUs).toFixed(2) : '—'} |`);
+    console.log(`| ${variant} | ${median(us).toFixed(2)} | ${Math.min(...us).toFixed(2)} | ${Math.max(...us).toFixed(2)} | ${rawMedian ? `${(median(us) / rawMedian).toFixed(2)} ×` : '—'} | ${redisUs.length ? median(redisUs).toFixed(2) : '—'} |`);
   }
   const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
   const out = join(ROOT, 'bench-results', `${stamp}-consumer-cost.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), ioredis, messages, warmup, reps, results }, null, 2)}\n`);
   console.log(`Results: ${out}`);
-  redis.disconnect();
+  await admin.close();
 }
 
 /** Appends `count` bench payloads: a lone `data` field, or this package's envelope. */
@@ -104,15 +103,6 @@ async function fill(redis, stream, count, encodeEnvelope) {
     }
     await pipeline.exec();
   }
-}
-
-async function deleteKeys(redis, prefix) {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
 }
 
 function runChild(variant, cfg) {
